@@ -47,13 +47,11 @@ def _commit(*volumes):
 
 
 def _config(config: str, run_name: str, max_steps: int = 0, debug: bool = False):
-    from tinyzero.train import DEBUG_OVERRIDES
-    from tinyzero.trainer import load_config
+    "The run's config, writing to its folder on the outputs volume and its cache on the V* volume."
+    from tinyzero.train import build_config
     out, vstar = _paths()
-    over = dict(DEBUG_OVERRIDES) if debug else {}
-    over.update({"output.dir": str(out / run_name), "vstar.cache_path": str(vstar / f"{run_name}.sqlite")})
-    if max_steps: over["training.steps"] = max_steps
-    return load_config(config, over)
+    return build_config(config, str(out / run_name), max_steps, debug,
+                        {"vstar.cache_path": str(vstar / f"{run_name}.sqlite")})
 
 
 @app.function(image=image, gpu=GPU, timeout=TIMEOUT_S, retries=RETRIES, volumes=VOLUMES, secrets=SECRETS)
@@ -75,7 +73,7 @@ def train(config: str, run_name: str, max_steps: int = 0, debug: bool = False, n
     cfg = _config(config, run_name, max_steps, debug)
     _, vstar = _paths(); vstar.mkdir(parents=True, exist_ok=True)
     if n_shards:                                          # merge the shards' samples into the run's cache
-        vstar_volume.reload() if not modal.is_local() else None
+        if not modal.is_local(): vstar_volume.reload()    # see the shards' commits
         cache = VStarCache(cfg.vstar.cache_path)
         for i in range(n_shards): cache.merge(vstar / f"{run_name}.shard{i}-of-{n_shards}.sqlite")
         cache.close()

@@ -7,7 +7,7 @@ peak memory (max RSS) is its own.
 Prints a table (final and best held-out accuracy, seconds, generated tokens, peak memory) and the ratio
 "time for A*-PO to reach GRPO's final accuracy / GRPO's time", and writes results.json and a plot into --out.
 """
-import argparse, json, os, subprocess, sys, time, yaml
+import argparse, json, subprocess, sys, time, yaml
 import psutil
 from pathlib import Path
 import matplotlib

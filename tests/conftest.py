@@ -1,4 +1,4 @@
-import os, pytest
+import pytest
 
 @pytest.fixture(autouse=True)
 def _tinyzero_cache(tmp_path_factory, monkeypatch):

@@ -54,7 +54,6 @@ def test_reward_playground_in_jupyterlab(lab, tmp_path):
         area = page.locator(".widget-textarea textarea").first
         area.wait_for(state="attached", timeout=180_000)
         area.scroll_into_view_if_needed()
-        table = page.locator("table.tz-reward").first
         has = lambda t: page.wait_for_function(
             f"() => document.querySelector('table.tz-reward').innerText.replace(/\\s+/g, ' ').includes({t!r})", timeout=60_000)
         area.fill("<think>I guess</think><answer>12345</answer>")         # typing updates the reward at once

@@ -37,7 +37,7 @@ def test_safe_eval_only_value_error(s):
 def test_extract_answer_is_last_block(s):
     a = extract_answer(s)
     assert a is None or (a == a.strip() and "</answer>" not in a)
-    assert extract_answer(s + f"<answer> 42 </answer>") == "42"
+    assert extract_answer(s + "<answer> 42 </answer>") == "42"
 
 
 @FUZZ

@@ -3,6 +3,7 @@ run locally on CPU (the debug config) into folders standing in for the Volumes."
 import importlib, sys
 from pathlib import Path
 import pytest
+from tinyzero.evaluate import read_jsonl
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -60,6 +61,5 @@ def test_sharded_vstar_equals_single_process(app, tmp_path):
     # training then starts with every prompt of the pool cached
     res = app.train.local(CONFIG, "sharded", 2, True, 2)
     assert res["steps"] == 2
-    rows = [r for r in __import__("tinyzero.evaluate").evaluate.read_jsonl(tmp_path / "outputs" / "sharded" / "metrics.jsonl")
-            if "vstar_cache_hit_rate" in r]
+    rows = [r for r in read_jsonl(tmp_path / "outputs" / "sharded" / "metrics.jsonl") if "vstar_cache_hit_rate" in r]
     assert rows[0]["vstar_cache_hit_rate"] == 1.0

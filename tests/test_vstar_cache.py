@@ -1,6 +1,5 @@
 """The V* cache under a kill mid-write, concurrent readers, and bad files."""
-import os, signal, sqlite3, subprocess, sys, textwrap, time, warnings
-from pathlib import Path
+import os, signal, subprocess, sys, textwrap, time, warnings
 from tinyzero.vstar import VStarCache
 
 WRITER = textwrap.dedent("""
