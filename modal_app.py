@@ -57,7 +57,7 @@ def _config(config: str, run_name: str, max_steps: int = 0, debug: bool = False)
 @app.function(image=image, gpu=GPU, timeout=TIMEOUT_S, retries=RETRIES, volumes=VOLUMES, secrets=SECRETS)
 def vstar_shard(config: str, run_name: str, shard: int, n_shards: int, debug: bool = False) -> dict:
     "One shard of the offline V* stage, written to its own cache file on the V* volume."
-    from tinyzero.trainer import vstar_stage
+    from tinyzero.vstar import vstar_stage
     cfg = _config(config, run_name, debug=debug)
     _, vstar = _paths(); vstar.mkdir(parents=True, exist_ok=True)
     info = vstar_stage(cfg, vstar / f"{run_name}.shard{shard}-of-{n_shards}.sqlite", shard, n_shards)
@@ -68,7 +68,8 @@ def vstar_shard(config: str, run_name: str, shard: int, n_shards: int, debug: bo
 @app.function(image=image, gpu=GPU, timeout=TIMEOUT_S, retries=RETRIES, volumes=VOLUMES, secrets=SECRETS)
 def train(config: str, run_name: str, max_steps: int = 0, debug: bool = False, n_shards: int = 0) -> dict:
     "Train (resuming from the run's newest checkpoint if a previous attempt was preempted), then evaluate."
-    from tinyzero.trainer import Trainer, latest_checkpoint
+    from tinyzero.runlog import latest_checkpoint
+    from tinyzero.trainer import Trainer
     from tinyzero.vstar import VStarCache
     cfg = _config(config, run_name, max_steps, debug)
     _, vstar = _paths(); vstar.mkdir(parents=True, exist_ok=True)
@@ -80,7 +81,7 @@ def train(config: str, run_name: str, max_steps: int = 0, debug: bool = False, n
     resume = latest_checkpoint(cfg.output.dir)
     trainer = Trainer(cfg, resume=resume)
     trainer.callbacks.append(lambda path: _commit(outputs_volume, vstar_volume))
-    last = trainer.train()
+    last = trainer.run()
     _commit(outputs_volume, vstar_volume)
     return dict(run_name=run_name, resumed_from=str(resume) if resume else None, steps=trainer.step,
                 best_eval_accuracy=trainer.best, last_eval=last)

@@ -27,8 +27,6 @@ ap.add_argument("--out", default=str(ROOT / "outputs" / "apo_vs_grpo"))
 ap.add_argument("--no_copy", action="store_true", help="do not update bench/results/apo_vs_grpo.json")
 args = ap.parse_args()
 
-# the base model is built once (and cached) before any timed run
-subprocess.run([sys.executable, "-c", "from tinyzero.tiny import tiny_base_path; tiny_base_path()"], check=True)
 results = compare(args.config, args.algos, args.seeds, args.budget_s, args.out, args.eval_every,
                   overrides={"data.curriculum": {args.level: 1.0}})
 print("\n" + summary_markdown(summary(results)))

@@ -9,10 +9,11 @@ the clean search that stops before the target); `other`. The table in BENCHMARKS
 """
 import random
 from collections import Counter
-from tinyzero.data import problem_set, make_prompt
-from tinyzero.models import load_model, load_tokenizer, generate
+from tinyzero.data import eval_set, training_pools, make_prompt
+from tinyzero.generate import generate
+from tinyzero.models import load_model, load_tokenizer, resolve_model
 from tinyzero.rewards import score, split_format
-from tinyzero.tiny import tiny_base_path, mult_trace, countdown_trace
+from tinyzero.tiny import mult_trace, countdown_trace
 
 def category(p, text: str) -> str:
     "Which kind of response `text` is for problem `p`."
@@ -27,12 +28,12 @@ def category(p, text: str) -> str:
     return "other"
 
 if __name__ == "__main__":
-    path = str(tiny_base_path())
+    path = resolve_model("tiny-base")
     model, tok = load_model(path).eval(), load_tokenizer(path)
     print("| row | correct | habit | early stop | other |\n|---|---|---|---|---|")
     for task, level, split in [("multiplication", "easy", "eval"), ("multiplication", "easy", "train"),
                                ("countdown", "very_easy", "eval"), ("countdown", "easy", "eval")]:
-        problems = problem_set([task], [level], 100, seed=10_000 if split == "eval" else 0, split=split)
+        problems = eval_set([task], [level], 100) if split == "eval" else training_pools([task], [level], 100)[(task, level)]
         texts = generate(model, tok, [make_prompt(p, 0) for p in problems], max_new_tokens=200, greedy=True).texts
         counts = Counter(category(p, t) for p, t in zip(problems, texts))
         print(f"| {task}, {level}, {'held-out' if split == 'eval' else 'training puzzles'} | "

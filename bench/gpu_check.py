@@ -1,53 +1,96 @@
-"""GPU check: one A*-PO step and one GRPO (K = 4) step on a Qwen2.5-3B-shaped model built from its config
-(random weights, no download), policy and reference in bf16; prints step time and peak memory of each.
+"""The one script to run when a GPU is lent: the CUDA path of the real run, measured against the memory plan.
 
-    python bench/gpu_check.py                 # on a CUDA machine: the real 3B shape
-    python bench/gpu_check.py --small         # a shrunk shape, to check the script itself on a CPU
+    python bench/gpu_check.py              # on a GPU: Qwen2.5-3B's shape, random weights built on the GPU (no download)
+    python bench/gpu_check.py --small      # the same code on a CPU with a shrunk shape (a slow test runs it)
+
+A Qwen2.5-3B-shaped model is built from its config (float32 policy, bf16 reference, as a run holds them) and handed
+to `Trainer`; then one training step runs through the trainer's own methods at configs/qwen2.5-3b.yaml's shapes
+(every response forced to max_new_tokens): `rollouts` (all the step's prompts generated together), scoring, `update`
+(the loss over micro-batches, AdamW). Once with gradient checkpointing and once without, on a card capped to 80 GiB
+(`torch.cuda.set_per_process_memory_fraction`) when it is larger, each case guarded against out-of-memory. Prints a
+table: step seconds, generation tokens/s at batch 32 and at the step's batch, peak GiB next to the plan's prediction.
 """
-import argparse, time
+import argparse, copy, gc, sys, tempfile, time
+from pathlib import Path
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))                      # runs from a checkout without PYTHONPATH
 import torch
 from transformers import Qwen2Config, Qwen2ForCausalLM
-from tinyzero.apo import apo_loss, grpo_loss, group_advantages
-from tinyzero.models import build_char_tokenizer, generate, sequence_logprobs
+import tinyzero.trainer
+from tinyzero.config import load_config
+from tinyzero.memory import GIB, KNOWN_ARCHITECTURES, plan
+from tinyzero.models import build_char_tokenizer, freeze, no_dropout, pick_dtype
+from tinyzero.trainer import Trainer
 
-QWEN25_3B = dict(vocab_size=151936, hidden_size=2048, intermediate_size=11008, num_hidden_layers=36,
-                 num_attention_heads=16, num_key_value_heads=2, max_position_embeddings=32768, rope_theta=1e6,
-                 tie_word_embeddings=True)
-SMALL = dict(QWEN25_3B, hidden_size=64, intermediate_size=128, num_hidden_layers=2, num_attention_heads=4,
-             num_key_value_heads=2)
-
-ap = argparse.ArgumentParser()
-ap.add_argument("--small", action="store_true")
-ap.add_argument("--prompts", type=int, default=16)
-ap.add_argument("--new_tokens", type=int, default=256)
+ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+ap.add_argument("--small", action="store_true", help="a shrunk shape on the CPU, to check the script itself")
+ap.add_argument("--config", default=str(ROOT / "configs" / "qwen2.5-3b.yaml"))
+ap.add_argument("--cap_gib", type=float, default=80.0, help="cap the card to this much memory (an H100's 80 GiB)")
 args = ap.parse_args()
-dev = torch.device("cuda" if torch.cuda.is_available() else "cpu")
-dtype = torch.bfloat16 if dev.type == "cuda" else torch.float32
-tok = build_char_tokenizer()                       # any tokenizer will do: the weights are random
-cfg = Qwen2Config(**(SMALL if args.small else QWEN25_3B), pad_token_id=tok.pad_token_id, eos_token_id=tok.eos_token_id)
-policy = Qwen2ForCausalLM(cfg).to(dev, dtype)
-ref = Qwen2ForCausalLM(cfg).to(dev, dtype).eval().requires_grad_(False)
-ref.load_state_dict(policy.state_dict())
-opt = torch.optim.AdamW(policy.parameters(), lr=1e-6)
-print(f"device {dev} ({torch.cuda.get_device_name() if dev.type == 'cuda' else 'cpu'}), dtype {dtype}, "
-      f"{sum(p.numel() for p in policy.parameters()) / 1e9:.2f} B parameters")
 
-def step(algo: str, k: int):
-    if dev.type == "cuda": torch.cuda.synchronize(); torch.cuda.reset_peak_memory_stats()
-    t0 = time.perf_counter()
-    prompts = [f"Make {20 + i} from [5, 7, 4, 9].\n" for i in range(args.prompts) for _ in range(k)]
-    g = generate(policy, tok, prompts, max_new_tokens=args.new_tokens, min_new_tokens=args.new_tokens, stop=())
-    t_gen = time.perf_counter() - t0
-    tl, lp = sequence_logprobs(policy, g.prompt_ids, g.prompt_mask, g.response_ids, g.response_mask)
-    with torch.no_grad(): rtl, rlp = sequence_logprobs(ref, g.prompt_ids, g.prompt_mask, g.response_ids, g.response_mask)
-    r = torch.rand(len(prompts), device=dev)
-    if algo == "apo": loss = apo_loss(lp, rlp, r, torch.full_like(r, 0.3), 1e-3)
-    else: loss = grpo_loss(tl, rtl, g.response_mask.to(tl.dtype), group_advantages(r, k), 0.04)
-    loss.backward(); torch.nn.utils.clip_grad_norm_(policy.parameters(), 1.0); opt.step(); opt.zero_grad(set_to_none=True)
+cuda = torch.cuda.is_available()
+arch = dict(KNOWN_ARCHITECTURES["Qwen/Qwen2.5-3B"])
+over = {"output.dir": tempfile.mkdtemp(), "vstar.mode": "lazy"}
+if args.small:
+    arch.update(hidden_size=64, intermediate_size=256, num_hidden_layers=2, num_attention_heads=4, num_key_value_heads=2)
+    over.update({"training.batch_size": 4, "training.grad_accum": 2, "training.generation_batch_size": 8,
+                 "training.max_new_tokens": 24, "model.device": "cpu"})
+cfg = load_config(args.config, over)
+over["training.min_new_tokens"] = cfg.training.max_new_tokens           # every response as long as the config allows
+cfg = load_config(args.config, over)
+tok = build_char_tokenizer()                                             # the weights are random: any tokenizer will do,
+tok.add_tokens([f"<unused{i}>" for i in range(arch["vocab_size"] - len(tok))])   # with the real vocabulary's size
+dev = torch.device("cuda" if cuda and not args.small else "cpu")
+compute = pick_dtype(cfg.model.dtype, dev)
+if dev.type == "cuda":
+    total = torch.cuda.get_device_properties(0).total_memory / GIB
+    if total > args.cap_gib: torch.cuda.set_per_process_memory_fraction(args.cap_gib / total)
+    print(f"device: {torch.cuda.get_device_name()} ({total:.0f} GiB, capped to {min(total, args.cap_gib):.0f} GiB)")
+else: print(f"device: cpu ({'--small' if args.small else 'no GPU: use --small'})")
+print(f"shape: hidden {arch['hidden_size']}, {arch['num_hidden_layers']} layers, vocabulary {arch['vocab_size']}; "
+      f"compute {compute}; step: {cfg.training.batch_size * cfg.training.grad_accum} prompts x {cfg.training.max_new_tokens} "
+      f"new tokens, loss micro-batches of {cfg.training.batch_size}")
+tinyzero.trainer.require_fit = lambda cfg: None     # measure both cases, even the one the plan says will not fit
+
+def models():
+    "A float32 policy without dropout and a frozen reference in the compute dtype, built on the device."
+    torch.manual_seed(0)
+    with torch.device(dev):
+        policy = Qwen2ForCausalLM(Qwen2Config(**arch, pad_token_id=tok.pad_token_id, eos_token_id=tok.eos_token_id))
+    return no_dropout(policy).train(), freeze(copy.deepcopy(policy).to(compute)), tok
+
+def sync():
     if dev.type == "cuda": torch.cuda.synchronize()
-    peak = torch.cuda.max_memory_allocated() / 2**30 if dev.type == "cuda" else float("nan")
-    print(f"{algo:5} K={k}: {len(prompts)} sequences x {args.new_tokens} tokens, generate {t_gen:.1f} s, "
-          f"step total {time.perf_counter() - t0:.1f} s, peak memory {peak:.1f} GiB")
 
-step("apo", 1)
-step("grpo", 4)
+def tokens_per_s(trainer, problems):
+    sync(); t = time.perf_counter(); _, gen = trainer.rollouts(problems); sync()
+    return gen, int(gen.response_mask.sum()) / (time.perf_counter() - t), time.perf_counter() - t
+
+rows = []
+for ckpt in (True, False):
+    c = load_config(args.config, {**over, "training.gradient_checkpointing": ckpt})
+    trainer = None
+    try:
+        if dev.type == "cuda": torch.cuda.empty_cache(); torch.cuda.reset_peak_memory_stats()
+        trainer = Trainer(c, models=models())
+        problems = trainer.draw_problems(0)
+        _, tps32, _ = tokens_per_s(trainer, problems[:32])
+        gen, tps, t_gen = tokens_per_s(trainer, problems)
+        prompt_len = int(gen.prompt_mask.sum(-1).max())
+        rewards = torch.rand(len(problems), device=dev); vstar = torch.full_like(rewards, 0.3)
+        sync(); t = time.perf_counter(); loss, _, _ = trainer.update(gen, rewards, vstar); sync()
+        t_update = time.perf_counter() - t
+        peak = torch.cuda.max_memory_allocated() / GIB if dev.type == "cuda" else float("nan")
+        p = plan(c, args.cap_gib, "cap", prompt_len=prompt_len, arch=arch)
+        rows.append((ckpt, f"{t_gen + t_update:.1f}", f"{t_gen:.1f}", f"{t_update:.1f}", f"{tps32:,.0f}", f"{tps:,.0f}",
+                     f"{peak:.1f}", f"{p.peak / GIB:.1f}", f"loss {loss:.4f}"))
+    except torch.OutOfMemoryError:
+        p = plan(c, args.cap_gib, "cap", arch=arch)
+        rows.append((ckpt, "-", "-", "-", "-", "-", f"> {args.cap_gib:.0f}", f"{p.peak / GIB:.1f}", "out of memory"))
+    finally:
+        del trainer; gc.collect()
+        if dev.type == "cuda": torch.cuda.empty_cache()
+
+head = ("checkpointing", "step s", "generate s", "update s", "tok/s @32", "tok/s @step", "peak GiB", "plan GiB", "")
+print("| " + " | ".join(head) + " |\n|" + "---|" * len(head))
+for r in rows: print("| " + " | ".join(str(x) for x in r) + " |")

@@ -25,7 +25,7 @@ mid = model_fingerprint(str(tmp / "tiny"))
 def run():
     vs = VStar(ref, tok, VStarCache(tmp / "cache.sqlite"), mid, n_samples=args.n, shots=0,
                max_new_tokens=args.max_new_tokens, batch_size=64)
-    t = time.perf_counter(); values = vs(problems); dt = time.perf_counter() - t
+    t = time.perf_counter(); values = vs.values(problems)[0]; dt = time.perf_counter() - t
     return dt, values, vs
 
 cold, v1, vs1 = run()

@@ -3,8 +3,9 @@ import json, os, signal, subprocess, sys, time
 from pathlib import Path
 import pytest, torch, yaml
 from transformers import AutoModelForCausalLM, AutoTokenizer
-from tinyzero.evaluate import read_jsonl
-from tinyzero.trainer import Trainer, TrainingError, load_config
+from tinyzero.config import load_config
+from tinyzero.runlog import read_jsonl
+from tinyzero.trainer import Trainer, TrainingError
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -63,9 +64,9 @@ def test_missing_and_corrupt_checkpoints(tmp_path):
 def test_nonfinite_losses_stop_the_run(tmp_path, monkeypatch):
     cfg = load_config(ROOT / "configs/debug.yaml", {"output.dir": str(tmp_path), "training.max_nonfinite": 2})
     tr = Trainer(cfg)
-    monkeypatch.setattr(Trainer, "compute_loss", lambda self, gen, r, v: (torch.tensor(float("nan")), torch.zeros(len(r))))
+    monkeypatch.setattr(Trainer, "micro_loss", lambda self, mb, r, v: (torch.tensor(float("nan")), torch.zeros(len(r))))
     before = [p.clone() for p in tr.policy.parameters()]
-    with pytest.raises(TrainingError, match="2 non-finite losses in a row"): tr.train()
+    with pytest.raises(TrainingError, match="2 non-finite losses in a row"): tr.run()
     assert all(torch.equal(a, b) for a, b in zip(before, tr.policy.parameters()))     # no step was taken
     rows = read_jsonl(tmp_path / "metrics.jsonl")
     assert [r["step"] for r in rows if r.get("nonfinite")] == [0, 1]

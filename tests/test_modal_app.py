@@ -3,7 +3,7 @@ run locally on CPU (the debug config) into folders standing in for the Volumes."
 import importlib, sys
 from pathlib import Path
 import pytest
-from tinyzero.evaluate import read_jsonl
+from tinyzero.runlog import read_jsonl
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
