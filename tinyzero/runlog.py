@@ -76,12 +76,15 @@ def latest_checkpoint(out: str | Path) -> Path | None:
     found = checkpoints(out)
     return found[-1][1] if found else None
 
-# %% ../nbs/08_runlog.ipynb #8861ad2d
+# %% ../nbs/08_runlog.ipynb #65471339
 def save_model(dest: str | Path, model, tok, dtype: torch.dtype | None=None, state: dict | None=None) -> Path:
     "Write `model` and `tok` (weights cast to `dtype` if given, `state` as trainer_state.pt) to `dest`, atomically."
     def write(p):
-        sd = None if dtype is None else {k: v.to(dtype) for k, v in model.state_dict().items()}
-        model.save_pretrained(p, state_dict=sd); tok.save_pretrained(p)
+        model.save_pretrained(p, state_dict=None if dtype is None else {k: v.to(dtype) for k, v in model.state_dict().items()})
+        tok.save_pretrained(p)
+        if dtype is not None:                     # config.json names the dtype the weights are stored in
+            c = json.loads((p / "config.json").read_text()); c["dtype"] = str(dtype).removeprefix("torch.")
+            (p / "config.json").write_text(json.dumps(c, indent=2))
         if state is not None: torch.save(state, p / "trainer_state.pt")
     return atomic_save_dir(dest, write)
 
