@@ -50,7 +50,7 @@ def _config(config: str, run_name: str, max_steps: int = 0, debug: bool = False)
     "The run's config, writing to its folder on the outputs volume and its cache on the V* volume."
     from tinyzero.train import build_config
     out, vstar = _paths()
-    return build_config(config, str(out / run_name), max_steps, debug,
+    return build_config(config, str(out / run_name), max_steps or None, debug,      # 0: the config's steps
                         {"vstar.cache_path": str(vstar / f"{run_name}.sqlite")})
 
 
