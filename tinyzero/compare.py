@@ -72,7 +72,7 @@ def run_method(config: str | Path,    # the YAML config every method shares
     return dict(algo=algo, seed=seed, budget_s=budget_s, curve=curve, wall_s=time.perf_counter() - t0,
                 peak_rss_mb=usage.ru_maxrss / 1024)         # Linux reports kilobytes
 
-# %% ../nbs/14_apo_vs_grpo.ipynb #3843acca
+# %% ../nbs/14_apo_vs_grpo.ipynb #8198541f
 def compare(config, algos=("apo", "grpo", "weighted"), seeds=(0, 1, 2), budget_s: float=60,
             out: str | Path="outputs/apo_vs_grpo", eval_every: int=10, overrides: dict | None=None,
             progress=print) -> list[dict]:
@@ -88,6 +88,7 @@ def compare(config, algos=("apo", "grpo", "weighted"), seeds=(0, 1, 2), budget_s
     os.replace(tmp, Path(out) / "results.json")
     return results
 
+# %% ../nbs/14_apo_vs_grpo.ipynb #1254b763
 def summary(results: list[dict], window: int=3) -> dict:
     "Per method: first, final (mean of the last evals), best, tokens, peak memory (means over seeds); the ratios."
     mean = lambda xs: sum(xs) / len(xs)
@@ -108,6 +109,7 @@ def summary(results: list[dict], window: int=3) -> dict:
                                 time_vs_last=speed_ratio(by["apo"]["curve"], by["grpo"]["curve"], window, target_window=1))
     return dict(methods=rows, ratios=ratios)
 
+# %% ../nbs/14_apo_vs_grpo.ipynb #6ba3c843
 def summary_markdown(s: dict) -> str:
     "The summary as a Markdown table (what BENCHMARKS.md shows) plus one line per seed for the ratio."
     lines = ["| method | seeds | first | final (mean of last 3) | best | seconds | generated tokens | peak memory (MB) |",
@@ -121,6 +123,7 @@ def summary_markdown(s: dict) -> str:
                      for seed, r in s["ratios"].items()]
     return "\n".join(lines)
 
+# %% ../nbs/14_apo_vs_grpo.ipynb #8885908f
 COLORS = {"apo": "tab:blue", "grpo": "tab:orange", "weighted": "tab:green"}
 
 def plot_comparison(results: list[dict], window: int=3):

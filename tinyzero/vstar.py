@@ -58,7 +58,7 @@ def model_fingerprint(name_or_path: str, revision: str | None=None) -> str:
             for chunk in iter(lambda: fh.read(1 << 20), b""): h.update(chunk)
     return "local:" + h.hexdigest()[:20]
 
-# %% ../nbs/04_vstar.ipynb #33813d40
+# %% ../nbs/04_vstar.ipynb #f1eceefd
 class VStarCache:
     "Per-sample reference rewards in SQLite, keyed by everything they depend on."
     def __init__(self, path: str | Path):
@@ -95,28 +95,37 @@ class VStarCache:
         "A stable hash of everything a cached result depends on."
         return hashlib.sha256(json.dumps(parts, sort_keys=True, default=str).encode()).hexdigest()
 
-    def get(self, key: str) -> tuple[list, list] | None:
-        "`(rewards, correct)` stored under `key`, or None."
-        row = self.db.execute("SELECT rewards, correct FROM samples WHERE key=?", (key,)).fetchone()
-        return None if row is None else (json.loads(row[0]), json.loads(row[1]))
+# %% ../nbs/04_vstar.ipynb #70d3f5d6
+@patch
+def get(self: VStarCache, key: str) -> tuple[list, list] | None:
+    "`(rewards, correct)` stored under `key`, or None."
+    row = self.db.execute("SELECT rewards, correct FROM samples WHERE key=?", (key,)).fetchone()
+    return None if row is None else (json.loads(row[0]), json.loads(row[1]))
 
-    def put(self, key: str, rewards: list, correct: list):
-        "Store (or replace) the samples' rewards under `key`, in one transaction."
-        with self.db: self.db.execute("INSERT OR REPLACE INTO samples VALUES (?, ?, ?)",
-                                      (key, json.dumps(rewards), json.dumps(correct)))
+@patch
+def put(self: VStarCache, key: str, rewards: list, correct: list):
+    "Store (or replace) the samples' rewards under `key`, in one transaction."
+    with self.db: self.db.execute("INSERT OR REPLACE INTO samples VALUES (?, ?, ?)",
+                                  (key, json.dumps(rewards), json.dumps(correct)))
 
-    def merge(self, other: str | Path) -> int:
-        "Copy every entry of the cache file `other` that this one lacks; returns how many were added."
-        src = VStarCache(other)
-        rows = src.db.execute("SELECT key, rewards, correct FROM samples").fetchall(); src.close()
-        before = len(self)
-        with self.db: self.db.executemany("INSERT OR IGNORE INTO samples VALUES (?, ?, ?)", rows)
-        return len(self) - before
+@patch
+def __len__(self: VStarCache): return self.db.execute("SELECT count(*) FROM samples").fetchone()[0]
 
-    def __len__(self): return self.db.execute("SELECT count(*) FROM samples").fetchone()[0]
-    @property
-    def hit_rate(self) -> float: return self.hits / max(self.hits + self.misses, 1)
-    def close(self): self.db.close()
+@patch(as_prop=True)
+def hit_rate(self: VStarCache) -> float: return self.hits / max(self.hits + self.misses, 1)
+
+@patch
+def close(self: VStarCache): self.db.close()
+
+# %% ../nbs/04_vstar.ipynb #e4256ad1
+@patch
+def merge(self: VStarCache, other: str | Path) -> int:
+    "Copy every entry of the cache file `other` that this one lacks; returns how many were added."
+    src = VStarCache(other)
+    rows = src.db.execute("SELECT key, rewards, correct FROM samples").fetchall(); src.close()
+    before = len(self)
+    with self.db: self.db.executemany("INSERT OR IGNORE INTO samples VALUES (?, ?, ?)", rows)
+    return len(self) - before
 
 # %% ../nbs/04_vstar.ipynb #35f1ec35
 class VStar:
