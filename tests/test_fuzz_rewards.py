@@ -60,3 +60,33 @@ def test_wrapped_answers_are_scored_correctly():
     # a correct answer wrapped by random junk before it is still read as the last answer block
     p = PROBLEMS[0]
     assert score("junk <answer>1</answer> <think>67 * 89 = 5963</think><answer>5,963</answer>", p).correct
+
+
+def megabyte_responses():
+    "Hostile responses of about 1 MB: long reasoning chains, tag soup, deep parentheses, numbers spelled oddly."
+    mb = 1_000_000
+    return {"multiplication chain": ("<think>" + "12*34*56*78*" * 90_000)[:mb],
+            "repeated steps": ("<think>" + "7 * 15 = 105, " * 80_000)[:mb] + "</think><answer>105</answer>",
+            "tag soup": ("<think>" + "1 + " * 100_000 + "</answer><answer>" * 10_000 + "(" * 50_000)[:mb],
+            "open tags": "<answer>" * 125_000,
+            "digits": "9" * mb,
+            "parentheses": "(" * (mb // 2) + ")" * (mb // 2),
+            "near-step soup": ("(-1 * (2 + " * 100_000)[:mb] + " = ",
+            "odd numbers": ("0xf * 2 1_5 3e1 " * 70_000)[:mb] + "<answer>0xf * 2</answer>"}
+
+
+def test_megabyte_responses_are_scored_within_50ms():
+    for name, text in megabyte_responses().items():
+        for p in PROBLEMS + [Problem("countdown", "easy", (15, 2), 30)]:
+            for scheme in ("process", "binary"):
+                t = time.perf_counter(); r = score(text, p, scheme); dt = time.perf_counter() - t
+                assert dt < 0.05, f"{name}: {dt * 1000:.0f} ms"
+                assert not r.correct or name == "repeated steps", name
+
+
+def test_numbers_are_plain_decimal_integers():
+    c = Problem("countdown", "easy", (15, 2), 30)
+    for bad in ["0xf * 2", "1_5 * 2", "0b1111 * 2", "15.0 * 2", "3e1"]:
+        assert not score(f"<think>15 * 2 = 30</think><answer>{bad}</answer>", c).correct, bad
+    m = Problem("multiplication", "easy", (7, 87), 609)
+    assert not score("<think>7 * 87 = 609</think><answer>6_09</answer>", m).correct

@@ -11,8 +11,9 @@ from fractions import Fraction
 
 # %% auto #0
 __all__ = ['THINK_OPEN', 'THINK_CLOSE', 'ANSWER_OPEN', 'ANSWER_CLOSE', 'TAGS', 'MAX_EXPR_CHARS', 'MAX_DEPTH', 'MAX_LITERAL',
-           'PROCESS_SCORES', 'SCHEMES', 'format_response', 'extract_answer', 'parse_expression', 'safe_eval',
-           'parse_integer', 'check_countdown', 'split_format', 'has_reasoning', 'Reward', 'is_correct', 'score']
+           'MAX_REASONING_CHARS', 'PROCESS_SCORES', 'SCHEMES', 'format_response', 'extract_answer', 'parse_expression',
+           'safe_eval', 'parse_integer', 'check_countdown', 'split_format', 'has_reasoning', 'Reward', 'is_correct',
+           'score']
 
 # %% ../nbs/00_rewards.ipynb #56f5b607
 THINK_OPEN, THINK_CLOSE = "<think>", "</think>"
@@ -36,10 +37,11 @@ def extract_answer(text: str, # a model response (untrusted)
     end = text.find(ANSWER_CLOSE, start + len(ANSWER_OPEN))
     return text[start + len(ANSWER_OPEN):end].strip()
 
-# %% ../nbs/00_rewards.ipynb #38c7de06
+# %% ../nbs/00_rewards.ipynb #1e89e18d
 MAX_EXPR_CHARS = 200       # longer answers are rejected before parsing
 MAX_DEPTH = 20             # deepest allowed nesting of operations
 MAX_LITERAL = 10**9        # largest integer literal accepted
+_PLAIN_RE = re.compile(r"[0-9+\-*/() \t]*")   # the characters of a countdown answer: no 0x, 1_5, 1e3, 3.0 or ５
 _BINOPS = {ast.Add: lambda a, b: a + b, ast.Sub: lambda a, b: a - b,
            ast.Mult: lambda a, b: a * b, ast.Div: lambda a, b: a / b}
 
@@ -62,13 +64,15 @@ def _walk(node, depth: int, literals: list) -> Fraction:
     raise ValueError(f"not allowed in an answer: {type(node).__name__}"
                      + (f" ({type(node.op).__name__})" if hasattr(node, "op") else ""))
 
-# %% ../nbs/00_rewards.ipynb #2819b5d8
+# %% ../nbs/00_rewards.ipynb #5d3b73d1
 def parse_expression(expr: str, # arithmetic text (untrusted)
                     ) -> tuple[Fraction, list[int]]:
     "Exact value of `expr` and the integer literals it uses; ValueError for anything not allowed."
     if not isinstance(expr, str): raise ValueError("expression must be a string")
     if len(expr) > MAX_EXPR_CHARS: raise ValueError(f"expression too long (> {MAX_EXPR_CHARS} characters)")
     if expr.count("(") > MAX_DEPTH: raise ValueError("expression nested too deeply")
+    if not _PLAIN_RE.fullmatch(expr):
+        raise ValueError("only plain decimal integers, + - * /, parentheses and spaces are allowed")
     try: tree = ast.parse(expr.strip(), mode="eval")
     except (SyntaxError, RecursionError, MemoryError, ValueError, TypeError) as e:
         raise ValueError(f"not an arithmetic expression: {type(e).__name__}") from None
@@ -80,8 +84,8 @@ def safe_eval(expr: str, # arithmetic text: integers, + - * /, parentheses, unar
     "Exact value of `expr`, or ValueError naming what is not allowed. Never calls `eval`."
     return parse_expression(expr)[0]
 
-# %% ../nbs/00_rewards.ipynb #f90fb98d
-_INT_RE = re.compile(r"-?(?:\d+|\d{1,3}(?:,\d{3})+)")
+# %% ../nbs/00_rewards.ipynb #e05638fe
+_INT_RE = re.compile(r"-?(?:[0-9]+|[0-9]{1,3}(?:,[0-9]{3})+)")   # ASCII digits only: int() would take ６０９
 
 def parse_integer(text: str) -> int | None:
     "The integer written in `text` (plain or with correct thousands commas), else None."
@@ -102,7 +106,7 @@ def check_countdown(expr: str,                 # the proposed expression
     fits = need == have if use_all_numbers else all(need[k] <= have[k] for k in need)
     return fits and value == target
 
-# %% ../nbs/00_rewards.ipynb #16b0a319
+# %% ../nbs/00_rewards.ipynb #6a788eec
 _STEP_RE = re.compile(r"\(?-?\d{1,12}\)?(?:[ \t]{0,3}[-+*/×x][ \t]{0,3}\(?-?\d{1,12}\)?){1,8}[ \t]{0,3}=[ \t]{0,3}-?\d{1,15}")
 
 def split_format(response: str) -> tuple[str, str] | None:
@@ -118,9 +122,11 @@ def split_format(response: str) -> tuple[str, str] | None:
     if any(tag in answer for tag in (THINK_OPEN, THINK_CLOSE, ANSWER_OPEN, ANSWER_CLOSE)): return None
     return think, answer.strip()
 
+MAX_REASONING_CHARS = 4000   # the reasoning check reads this much of the text: a real response shows a step early
+
 def has_reasoning(text: str) -> bool:
-    "Does `text` hold an arithmetic step such as `7 * 15 = 105`?"
-    return _STEP_RE.search(text) is not None
+    "Does (the start of) `text` hold an arithmetic step such as `7 * 15 = 105`?"
+    return _STEP_RE.search(text[:MAX_REASONING_CHARS]) is not None
 
 # %% ../nbs/00_rewards.ipynb #d43277a3
 @dataclass(frozen=True)
@@ -139,8 +145,8 @@ PROCESS_SCORES = {(True, True, True): 1.0, (True, True, False): 0.8, (True, Fals
                   (True, False, False): 0.5, (False, True, True): 0.3}
 SCHEMES = ("process", "binary")
 
-# %% ../nbs/00_rewards.ipynb #a9600ba0
-_LAST_INT_RE = re.compile(r"-?\d{1,3}(?:,\d{3})+(?!\d)|-?\d+")
+# %% ../nbs/00_rewards.ipynb #66a33296
+_LAST_INT_RE = re.compile(r"-?[0-9]{1,3}(?:,[0-9]{3})+(?![0-9])|-?[0-9]+")
 _ARITH_TAIL_RE = re.compile(r"[\d\s()+\-*/]*$")
 
 def _fallback_answer(response: str, task: str) -> str | None:
