@@ -1,23 +1,30 @@
 """Run tinyzero on Modal: the full Qwen2.5-3B run on an H100, resumable, with the V* stage spread over GPUs.
 
-    modal run modal_app.py                                         # configs/qwen2.5-3b.yaml on one H100
-    modal run --detach modal_app.py --max-steps 100 --run-name try1
+    modal run modal_app.py                                         # configs/qwen2.5-3b.yaml on one H100, a fresh run name
+    modal run --detach modal_app.py --max-steps 100 --run-name try1   # keeps going after the terminal closes
     modal run modal_app.py --config configs/debug.yaml --debug     # a quick check of the cloud setup
     modal run modal_app.py --vstar-shards 8                        # the offline stage on 8 GPUs first
+    modal run modal_app.py --run-name try1 --resume                # continue try1 even if its config changed
 
-This file only describes the machines (image, GPU, volumes, retries) and calls `tinyzero`; no training logic lives
-here. Outputs go to the `tinyzero-outputs` Volume: `modal volume get tinyzero-outputs RUN_NAME ./outputs`.
+This file only describes the machines (image, GPUs, volumes, retries) and calls `tinyzero`; no training logic lives
+here. One remote function (`orchestrate`, no GPU) runs the whole job: it downloads the model once into the HF cache
+volume, runs the V* shards, then training, so a detached run needs nothing from the laptop after it starts. A run
+trains on the container's local disk and is mirrored to the `tinyzero-outputs` Volume at every checkpoint
+(`modal volume get tinyzero-outputs RUN_NAME ./outputs/RUN_NAME` downloads it).
 """
-import os
+import configparser, os, shlex, time
 from pathlib import Path
 import modal
 
 APP_NAME = "tinyzero-apo"
 GPU = "H100"
 TIMEOUT_S = 24 * 60 * 60                 # one attempt may run a full training run
-RETRIES = modal.Retries(max_retries=5, initial_delay=0.0, backoff_coefficient=1.0)   # preemption: start again
+RETRIES = modal.Retries(max_retries=5, initial_delay=0.0, backoff_coefficient=1.0)   # transient failures only
 OUTPUTS, HF_CACHE, VSTAR = "/outputs", "/cache/huggingface", "/cache/vstar"
 HF_SECRET = os.environ.get("TINYZERO_HF_SECRET")    # name of a modal.Secret holding HF_TOKEN, if the model needs one
+ROOT = Path(__file__).parent
+SETTINGS = configparser.ConfigParser(delimiters=["="]); SETTINGS.read(ROOT / "settings.ini")
+REQUIREMENTS = shlex.split(SETTINGS["DEFAULT"]["requirements"])   # the project's own pins: one source of truth
 
 app = modal.App(APP_NAME)
 outputs_volume = modal.Volume.from_name("tinyzero-outputs", create_if_missing=True)
@@ -27,73 +34,114 @@ VOLUMES = {OUTPUTS: outputs_volume, HF_CACHE: hf_volume, VSTAR: vstar_volume}
 SECRETS = [modal.Secret.from_name(HF_SECRET)] if HF_SECRET else []
 
 image = (modal.Image.debian_slim(python_version="3.11")
-         .uv_pip_install("torch==2.13.0", "transformers==5.24.0", "tokenizers==0.23.3", "safetensors==0.8.0",
-                         "pyyaml==6.0.4", "tqdm==4.70.1", "matplotlib==3.11.2", "fastcore==1.14.5")  # as tested in CI
-         .env({"HF_HOME": HF_CACHE, "TOKENIZERS_PARALLELISM": "false", "TINYZERO_CACHE": f"{HF_CACHE}/tinyzero"})
-         .add_local_dir(Path(__file__).parent / "configs", "/root/configs")
+         .uv_pip_install(*REQUIREMENTS, "huggingface_hub")
+         .env({"HF_HOME": HF_CACHE, "TOKENIZERS_PARALLELISM": "false", "TINYZERO_CACHE": "/tmp/tinyzero-cache"})
+         .add_local_dir(ROOT / "configs", "/root/configs")
          .add_local_python_source("tinyzero"))
+GPU_FUNCTION = dict(image=image, gpu=GPU, timeout=TIMEOUT_S, retries=RETRIES, volumes=VOLUMES, secrets=SECRETS)
 
 
 def _paths():
-    "Where the volumes are: their mount points on Modal, or folders named by environment variables locally."
+    "The volumes' mount points on Modal (folders named by environment variables when run locally), and local disk."
     env = os.environ.get
-    return (Path(env("TINYZERO_MODAL_OUTPUTS", OUTPUTS)), Path(env("TINYZERO_MODAL_VSTAR", VSTAR)))
+    return (Path(env("TINYZERO_MODAL_OUTPUTS", OUTPUTS)), Path(env("TINYZERO_MODAL_VSTAR", VSTAR)),
+            Path(env("TINYZERO_MODAL_LOCAL", "/tmp/tinyzero-runs")))
 
 
 def _commit(*volumes):
-    "Make writes visible to other containers (a no-op when the function body runs locally)."
+    "Make writes visible to other containers; refuses while a file on a volume is open (a commit would fail)."
+    from tinyzero.runlog import open_files_under
+    busy = [f for root in _paths()[:2] for f in open_files_under(root)]
+    if busy: raise RuntimeError(f"files open on a volume at commit: {busy}")
     if not modal.is_local():
         for v in volumes: v.commit()
 
 
-def _config(config: str, run_name: str, max_steps: int = 0, debug: bool = False):
-    "The run's config, writing to its folder on the outputs volume and its cache on the V* volume."
+def _failure(e: BaseException) -> dict | None:
+    "A result that ends the run at once for failures a retry cannot fix; None for the others (raise: Modal retries)."
+    from tinyzero.train import failure_kind
+    kind = failure_kind(e)
+    return None if kind is None else dict(status="failed", kind=kind, error=str(e))
+
+
+def _config(config: str, run_name: str, max_steps: int = 0, debug: bool = False, output_dir: str | None = None):
+    "The run's config, writing to local disk (its cache file there too)."
     from tinyzero.train import build_config
-    out, vstar = _paths()
-    return build_config(config, str(out / run_name), max_steps or None, debug,      # 0: the config's steps
-                        {"vstar.cache_path": str(vstar / f"{run_name}.sqlite")})
+    return build_config(config, output_dir or str(_paths()[2] / run_name), max_steps or None, debug)   # 0: the config's
 
 
-@app.function(image=image, gpu=GPU, timeout=TIMEOUT_S, retries=RETRIES, volumes=VOLUMES, secrets=SECRETS)
+@app.function(image=image, timeout=2 * 60 * 60, retries=RETRIES, volumes={HF_CACHE: hf_volume}, secrets=SECRETS)
+def fetch_model(name: str, revision: str | None = None) -> str:
+    "Download a hub model once into the HF cache volume (local names need nothing)."
+    if name.startswith("tiny-") or Path(name).exists(): return name
+    from huggingface_hub import snapshot_download
+    path = snapshot_download(name, revision=revision)
+    if not modal.is_local(): hf_volume.commit()
+    return path
+
+
+@app.function(**GPU_FUNCTION)
 def vstar_shard(config: str, run_name: str, shard: int, n_shards: int, debug: bool = False) -> dict:
-    "One shard of the offline V* stage, written to its own cache file on the V* volume."
+    "One shard of the offline V* stage, on local disk, mirrored to the V* volume batch by batch."
+    from tinyzero.runlog import mirror
     from tinyzero.vstar import vstar_stage
-    cfg = _config(config, run_name, debug=debug)
-    _, vstar = _paths(); vstar.mkdir(parents=True, exist_ok=True)
-    info = vstar_stage(cfg, vstar / f"{run_name}.shard{shard}-of-{n_shards}.sqlite", shard, n_shards)
-    _commit(vstar_volume)
-    return info
+    _, vstar, local = _paths()
+    name = f"{run_name}/shard{shard}-of-{n_shards}"
+    store, work = vstar / name, local / "vstar" / name
+    mirror(store, work)                                       # a restarted shard keeps what it drew before
+    def persist(): mirror(work, store); _commit(vstar_volume)
+    try: info = vstar_stage(_config(config, run_name, debug=debug), work / "vstar_cache.sqlite", shard, n_shards, persist)
+    except Exception as e:
+        if (f := _failure(e)) is None: raise
+        return f
+    persist()
+    return dict(info, status="done")
 
 
-@app.function(image=image, gpu=GPU, timeout=TIMEOUT_S, retries=RETRIES, volumes=VOLUMES, secrets=SECRETS)
-def train(config: str, run_name: str, max_steps: int = 0, debug: bool = False, n_shards: int = 0) -> dict:
-    "Train (resuming from the run's newest checkpoint if a previous attempt was preempted), then evaluate."
-    from tinyzero.runlog import latest_checkpoint
-    from tinyzero.trainer import Trainer
-    from tinyzero.vstar import VStarCache
+@app.function(**GPU_FUNCTION)
+def train(config: str, run_name: str, max_steps: int = 0, debug: bool = False, n_shards: int = 0,
+          resume: bool = False) -> dict:
+    "Train (continuing from the run's stored checkpoints after a preemption), then evaluate."
+    from tinyzero.train import run_with_store
+    out, vstar, _ = _paths()
+    shards = [vstar / run_name / f"shard{i}-of-{n_shards}" / "vstar_cache.sqlite" for i in range(n_shards)]
+    if n_shards and not modal.is_local(): vstar_volume.reload()       # see the shards' commits
+    try: res = run_with_store(_config(config, run_name, max_steps, debug), out / run_name,
+                              lambda: _commit(outputs_volume), resume, shards)
+    except Exception as e:
+        if (f := _failure(e)) is None: raise
+        return f
+    return dict(res, status="done", run_name=run_name)
+
+
+@app.function(image=image, timeout=TIMEOUT_S, volumes=VOLUMES, secrets=SECRETS)
+def orchestrate(config: str, run_name: str, max_steps: int = 0, debug: bool = False, vstar_shards: int = 0,
+                resume: bool = False) -> dict:
+    "The whole job, remotely: the model once into the HF cache, the V* shards, then training."
+    local = modal.is_local()
     cfg = _config(config, run_name, max_steps, debug)
-    _, vstar = _paths(); vstar.mkdir(parents=True, exist_ok=True)
-    if n_shards:                                          # merge the shards' samples into the run's cache
-        if not modal.is_local(): vstar_volume.reload()    # see the shards' commits
-        cache = VStarCache(cfg.vstar.cache_path)
-        for i in range(n_shards): cache.merge(vstar / f"{run_name}.shard{i}-of-{n_shards}.sqlite")
-        cache.close()
-    resume = latest_checkpoint(cfg.output.dir)
-    trainer = Trainer(cfg, resume=resume)
-    trainer.callbacks.append(lambda path: _commit(outputs_volume, vstar_volume))
-    last = trainer.run()
-    _commit(outputs_volume, vstar_volume)
-    return dict(run_name=run_name, resumed_from=str(resume) if resume else None, steps=trainer.step,
-                best_eval_accuracy=trainer.best, last_eval=last)
+    (fetch_model.local if local else fetch_model.remote)(cfg.model.name_or_path, cfg.model.revision)
+    if vstar_shards > 1:
+        args = ([config] * vstar_shards, [run_name] * vstar_shards, range(vstar_shards), [vstar_shards] * vstar_shards,
+                [debug] * vstar_shards)
+        infos = [vstar_shard.local(*a) for a in zip(*args)] if local else list(vstar_shard.map(*args))
+        failed = [i for i in infos if i["status"] != "done"]
+        if failed: return failed[0]
+    return (train.local if local else train.remote)(config, run_name, max_steps, debug,
+                                                    vstar_shards if vstar_shards > 1 else 0, resume)
+
+
+def fresh_run_name(config: str) -> str:
+    "A new run's name: the config's name and the time (UTC)."
+    return f"{Path(config).stem}-{time.strftime('%Y%m%d-%H%M%S', time.gmtime())}"
 
 
 @app.local_entrypoint()
-def main(config: str = "configs/qwen2.5-3b.yaml", max_steps: int = 0, debug: bool = False,
-         run_name: str = "qwen2.5-3b", vstar_shards: int = 0):
-    "Flags: --config, --max-steps, --debug, --run-name, --vstar-shards (spread the V* stage over that many GPUs)."
-    remote_config = f"/root/configs/{Path(config).name}"
-    if vstar_shards > 1:
-        infos = list(vstar_shard.map([remote_config] * vstar_shards, [run_name] * vstar_shards,
-                                     range(vstar_shards), [vstar_shards] * vstar_shards, [debug] * vstar_shards))
-        print(f"V* stage on {vstar_shards} GPUs: {sum(i['prompts'] for i in infos)} prompts")
-    print(train.remote(remote_config, run_name, max_steps, debug, vstar_shards if vstar_shards > 1 else 0))
+def main(config: str = "configs/qwen2.5-3b.yaml", max_steps: int = 0, debug: bool = False, run_name: str = "",
+         vstar_shards: int = 0, resume: bool = False):
+    "Flags: --config, --max-steps, --debug, --run-name (default: a fresh one), --vstar-shards, --resume."
+    run_name = run_name or fresh_run_name(config)
+    print(f"run {run_name}: modal volume get tinyzero-outputs {run_name} ./outputs/{run_name}  (when it is done)")
+    res = orchestrate.remote(f"/root/configs/{Path(config).name}", run_name, max_steps, debug, vstar_shards, resume)
+    print(res)
+    if res.get("status") != "done": raise SystemExit(f"run {run_name} failed ({res.get('kind')}): {res.get('error')}")

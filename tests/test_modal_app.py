@@ -1,9 +1,10 @@
 """modal_app.py offline: it imports without credentials, describes the intended machines, and its function bodies
-run locally on CPU (the debug config) into folders standing in for the Volumes."""
-import importlib, sys
+run locally on CPU (the debug config) into folders standing in for the Volumes and the container's local disk."""
+import configparser, importlib, shlex, shutil, sys
 from pathlib import Path
 import pytest
-from tinyzero.runlog import read_jsonl
+from tinyzero.runlog import open_files_under, read_jsonl
+from tinyzero.vstar import VStarCache
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -12,8 +13,7 @@ CONFIG = str(ROOT / "configs" / "debug.yaml")
 
 @pytest.fixture
 def app(tmp_path, monkeypatch):
-    monkeypatch.setenv("TINYZERO_MODAL_OUTPUTS", str(tmp_path / "outputs"))
-    monkeypatch.setenv("TINYZERO_MODAL_VSTAR", str(tmp_path / "vstar"))
+    for name in ("OUTPUTS", "VSTAR", "LOCAL"): monkeypatch.setenv(f"TINYZERO_MODAL_{name}", str(tmp_path / name.lower()))
     monkeypatch.delenv("MODAL_TOKEN_ID", raising=False); monkeypatch.delenv("MODAL_TOKEN_SECRET", raising=False)
     import modal_app
     return importlib.reload(modal_app)
@@ -26,11 +26,16 @@ def test_machines_are_described(app):
         spec = fn._spec_
         assert spec.gpus == "H100"
         assert set(spec.volumes) == {"/outputs", "/cache/huggingface", "/cache/vstar"}
+    assert not app.orchestrate._spec_.gpus                      # the job's driver needs no GPU
     assert app.TIMEOUT_S >= 12 * 3600 and isinstance(app.RETRIES, modal.Retries)
     assert type(app.main).__name__ == "LocalEntrypoint"
-    assert isinstance(app.train, modal.Function) and isinstance(app.vstar_shard, modal.Function)
     src = (ROOT / "modal_app.py").read_text()
     assert "Stub" not in src and "Mount" not in src and "add_local_python_source(\"tinyzero\")" in src
+
+
+def test_image_uses_the_projects_pins(app):
+    ini = configparser.ConfigParser(delimiters=["="]); ini.read(ROOT / "settings.ini")
+    assert app.REQUIREMENTS == shlex.split(ini["DEFAULT"]["requirements"])
 
 
 def test_train_resumes_after_a_restart(app, tmp_path, monkeypatch):
@@ -40,24 +45,56 @@ def test_train_resumes_after_a_restart(app, tmp_path, monkeypatch):
         if step == 4: raise RuntimeError("container preempted")
         return real_step(self, step)
     monkeypatch.setattr(Trainer, "train_step", preempted)
-    with pytest.raises(RuntimeError, match="preempted"): app.train.local(CONFIG, "run1", 0, True)
+    with pytest.raises(RuntimeError, match="preempted"): app.train.local(CONFIG, "run1", 0, True)   # Modal retries
     monkeypatch.setattr(Trainer, "train_step", real_step)
-    res = app.train.local(CONFIG, "run1", 0, True)       # Modal starts the function again with the same input
-    assert res["resumed_from"].endswith("step_3") and res["steps"] == 6
+    shutil.rmtree(tmp_path / "local")                         # the new container has an empty local disk
+    res = app.train.local(CONFIG, "run1", 0, True)           # Modal starts the function again with the same input
+    assert res["status"] == "done" and res["resumed_from"].endswith("step_3") and res["steps"] == 6
     assert (tmp_path / "outputs" / "run1" / "checkpoints" / "step_6" / "config.json").exists()
 
 
+def test_failures_a_retry_cannot_fix_end_the_run(app, tmp_path, monkeypatch):
+    bad = tmp_path / "bad.yaml"; bad.write_text("training:\n  lr: -1\n")
+    res = app.train.local(str(bad), "bad", 0, True)          # returned, not raised: Modal does not retry it
+    assert res["status"] == "failed" and res["kind"] == "config" and "training.lr" in res["error"]
+    import torch
+    from tinyzero.trainer import Trainer
+    def oom(self, step): raise torch.OutOfMemoryError("CUDA out of memory. Tried to allocate 20.00 GiB")
+    monkeypatch.setattr(Trainer, "train_step", oom)
+    res = app.train.local(CONFIG, "oom", 0, True)
+    assert res["status"] == "failed" and res["kind"] == "out of memory"
+
+
+def test_a_run_name_holding_another_config_is_refused(app, tmp_path):
+    assert app.train.local(CONFIG, "named", 2, True)["status"] == "done"
+    res = app.train.local(CONFIG, "named", 3, True)         # another config (3 steps) under the same name
+    assert res["status"] == "failed" and "--resume" in res["error"] and "another run name" in res["error"]
+    assert app.train.local(CONFIG, "named", 3, True, 0, True)["status"] == "done"     # --resume continues it
+    assert app.fresh_run_name("configs/qwen2.5-3b.yaml").startswith("qwen2.5-3b-")
+
+
+def test_nothing_is_open_on_a_volume_at_any_commit(app, tmp_path, monkeypatch):
+    seen, real = [], app._commit
+    def spy(*volumes):
+        seen.append([f for d in ("outputs", "vstar") for f in open_files_under(tmp_path / d)])
+        real(*volumes)
+    monkeypatch.setattr(app, "_commit", spy)
+    res = app.orchestrate.local(CONFIG, "job", 0, True, 2)   # model, two V* shards, training: the whole job
+    assert res["status"] == "done" and res["steps"] == 6
+    assert len(seen) > 4 and all(s == [] for s in seen), seen
+
+
 def test_sharded_vstar_equals_single_process(app, tmp_path):
-    from tinyzero.vstar import VStarCache
     infos = [app.vstar_shard.local(CONFIG, "sharded", i, 2, True) for i in range(2)]
     single = app.vstar_shard.local(CONFIG, "single", 0, 1, True)
     assert sum(i["prompts"] for i in infos) == single["prompts"]
     merged = VStarCache(tmp_path / "merged.sqlite")
-    for i in range(2): merged.merge(tmp_path / "vstar" / f"sharded.shard{i}-of-2.sqlite")
-    one = VStarCache(tmp_path / "vstar" / "single.shard0-of-1.sqlite")
+    for i in range(2): merged.merge(tmp_path / "vstar" / "sharded" / f"shard{i}-of-2" / "vstar_cache.sqlite")
+    one = VStarCache(tmp_path / "vstar" / "single" / "shard0-of-1" / "vstar_cache.sqlite")
     keys = [k for (k,) in one.db.execute("SELECT key FROM samples")]
     assert len(keys) == len(merged) > 0
     assert [merged.get(k) for k in keys] == [one.get(k) for k in keys]
+    one.close(); merged.close()                             # (this test's own connections, not the app's)
     # training then starts with every prompt of the pool cached
     res = app.train.local(CONFIG, "sharded", 2, True, 2)
     assert res["steps"] == 2

@@ -225,7 +225,7 @@ def load_state(self: Trainer, state: dict):
     self.estimator.cache.hits, self.estimator.cache.misses = state["cache_hits"], state["cache_misses"]
     truncate_run_files(self.out, self.step)        # drop what a killed attempt wrote after its last checkpoint
 
-# %% ../nbs/10_trainer.ipynb #4f599546
+# %% ../nbs/10_trainer.ipynb #28bf42aa
 @patch
 def offline_stage(self: Trainer):
     "The paper's V* stage over the whole training pool; applies `filter_all_wrong` to the pools."
@@ -235,7 +235,7 @@ def offline_stage(self: Trainer):
         ok = dict(zip(pool, info["learnable"]))
         self.pools = {key: learnable_only(ps, [ok[p] for p in ps]) for key, ps in self.pools.items()}
     self.log.info(f"V* stage: {info['prompts']} prompts in {info['seconds']:.1f}s, all wrong {info['all_wrong']:.2f}")
-    append_jsonl(self.out / "metrics.jsonl", [dict(step=self.step, vstar_stage_seconds=info["seconds"],
+    append_jsonl(self.out / "metrics.jsonl", [dict(step=self.step, vstar_stage_seconds=info["seconds"], vstar_drawn=info["drawn"],
                                                    vstar_all_wrong=info["all_wrong"], vstar_mean=info["mean_vstar"])])
 
 # %% ../nbs/10_trainer.ipynb #161248c0

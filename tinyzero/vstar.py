@@ -127,7 +127,7 @@ def merge(self: VStarCache, other: str | Path) -> int:
     with self.db: self.db.executemany("INSERT OR IGNORE INTO samples VALUES (?, ?, ?)", rows)
     return len(self) - before
 
-# %% ../nbs/04_vstar.ipynb #35f1ec35
+# %% ../nbs/04_vstar.ipynb #b6ce94c7
 class VStar:
     "The offline stage: reference samples -> rewards -> V*, through a persistent cache."
     def __init__(self, ref, tok, cache: VStarCache,
@@ -142,7 +142,8 @@ class VStar:
         self.beta, self.n_samples, self.scheme, self.use_all, self.shots = beta, n_samples, scheme, use_all_numbers, shots
         self.sampling = dict(temperature=temperature, top_p=top_p, max_new_tokens=max_new_tokens,
                              min_new_tokens=min_new_tokens)
-        self.batch_size, self.seed, self.generated = batch_size, seed, 0
+        self.batch_size, self.seed, self.generated, self.drawn = batch_size, seed, 0, 0
+        self.after_batch = None      # called after each batch is stored (e.g. to copy the cache somewhere safe)
 
     def key(self, problem) -> str:
         "The cache key of `problem`'s samples: everything they depend on."
@@ -167,7 +168,7 @@ def _draw(self: VStar, jobs: list, progress: bool=False):
         yield chunk, [(r.score, r.correct) for r in results]
     bar.close()
 
-# %% ../nbs/04_vstar.ipynb #3b318d29
+# %% ../nbs/04_vstar.ipynb #5a82319f
 @patch
 def samples(self: VStar, problems: list, n: int | None=None, progress: bool=False) -> list:
     "`(rewards, correct)` of `n` reference samples for each problem, from the cache or drawn now."
@@ -183,6 +184,8 @@ def samples(self: VStar, problems: list, n: int | None=None, progress: bool=Fals
     for chunk, results in self._draw(jobs, progress):
         for (_, k, _), (r, c) in zip(chunk, results): have[k][0].append(r); have[k][1].append(c)
         for k in dict.fromkeys(k for _, k, _ in chunk): self.cache.put(k, *have[k])   # progress survives a crash
+        self.drawn += len(chunk)
+        if self.after_batch: self.after_batch()
     return [(have[k][0][:n], have[k][1][:n]) for k in keys]
 
 # %% ../nbs/04_vstar.ipynb #08007ab3
@@ -196,17 +199,17 @@ def learnable_only(items: list, learnable: list) -> list:
     "The `items` whose problem is learnable; all of them when none is (a batch is never empty)."
     return [x for x, ok in zip(items, learnable) if ok] or list(items)
 
-# %% ../nbs/04_vstar.ipynb #2e636870
+# %% ../nbs/04_vstar.ipynb #177d14ba
 @patch
 def stage(self: VStar, problems: list, n: int | None=None) -> dict:
     "Eager mode: V* of every problem before training, with summary figures for the log."
     t = time.perf_counter()
     values, learnable = self.values(problems, n, progress=True)
-    return dict(values=values, learnable=learnable, prompts=len(problems), seconds=time.perf_counter() - t,
+    return dict(values=values, learnable=learnable, prompts=len(problems), seconds=time.perf_counter() - t, drawn=self.drawn,
                 mean_vstar=sum(values) / max(len(values), 1),
                 all_wrong=sum(not ok for ok in learnable) / max(len(learnable), 1))
 
-# %% ../nbs/04_vstar.ipynb #15a3489b
+# %% ../nbs/04_vstar.ipynb #e5f134e6
 def vstar_from_config(cfg, ref, tok, model_path: str, cache_path) -> VStar:
     "The V* stage a run's config describes (`cfg.vstar`, `cfg.training`, `cfg.data`), over `cache_path`."
     v, t, d = cfg.vstar, cfg.training, cfg.data
@@ -220,12 +223,16 @@ def pool_of(cfg) -> dict:
     d = cfg.data
     return training_pools(d.tasks, list(d.curriculum), d.train_pool, d.seed, d.use_all_numbers, d.heldout_fraction)
 
-def vstar_stage(cfg, cache_path, shard: int=0, n_shards: int=1) -> dict:
+def vstar_stage(cfg, cache_path, shard: int=0, n_shards: int=1,
+                after_batch=None,   # called after each generation batch is stored
+               ) -> dict:
     "Run the offline stage for shard `shard` of `n_shards` of the training pool into `cache_path`."
     if not 0 <= shard < n_shards: raise ValueError(f"shard {shard} is not in 0..{n_shards - 1}")
     path, m = resolve_model(cfg.model.name_or_path), cfg.model
     ref = freeze(load_model(path, m.revision, m.device, pick_dtype(m.dtype, pick_device(m.device))))
     vs = vstar_from_config(cfg, ref, load_tokenizer(path, m.revision), path, cache_path)
+    vs.after_batch = after_batch
     info = vs.stage([p for ps in pool_of(cfg).values() for p in ps][shard::n_shards])
     vs.cache.close()
-    return dict(prompts=info["prompts"], seconds=info["seconds"], all_wrong=info["all_wrong"], shard=shard, n_shards=n_shards)
+    return dict(prompts=info["prompts"], seconds=info["seconds"], all_wrong=info["all_wrong"], drawn=info["drawn"],
+                shard=shard, n_shards=n_shards)
