@@ -91,3 +91,37 @@ def test_killed_run_resumes_from_latest_checkpoint(tmp_path):
     drop = ("step_time", "train_seconds", "vstar_cache_hit_rate")   # wall-clock, and the cache a killed run warmed
     clean = lambda rows: [{k: v for k, v in x.items() if k not in drop} for x in rows]
     assert clean(read_jsonl(out / "metrics.jsonl")) == clean(read_jsonl(tmp_path / "full" / "metrics.jsonl"))
+
+
+def _cache_rows(path):
+    import sqlite3
+    db = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+    try: return dict(db.execute("SELECT key, rewards FROM samples").fetchall())
+    finally: db.close()
+
+
+def test_vstar_stage_killed_midway_draws_only_what_is_missing(tmp_path):
+    cfg = yaml.safe_load((ROOT / "configs/debug.yaml").read_text())
+    cfg["vstar"].update(mode="eager", n_samples=4, batch_size=2)
+    cfg["training"].update(steps=1)
+    cfg["eval"] = {"every": 100}
+    f = tmp_path / "c.yaml"; f.write_text(yaml.safe_dump(cfg))
+    full = run("--config", str(f), "--output_dir", str(tmp_path / "full"))
+    assert full.returncode == 0, full.stderr
+    cache = tmp_path / "killed" / "vstar_cache.sqlite"
+    p = subprocess.Popen([sys.executable, "-m", "tinyzero.train", "--config", str(f), "--output_dir", str(tmp_path / "killed")],
+                         cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.time() + 300
+    while time.time() < deadline:
+        try:
+            if len(_cache_rows(cache)) >= 8: break
+        except Exception: pass
+        time.sleep(0.05)
+    p.send_signal(signal.SIGKILL); p.wait()
+    stored, total = _cache_rows(cache), _cache_rows(tmp_path / "full" / "vstar_cache.sqlite")
+    assert 0 < len(stored) < len(total), (len(stored), len(total))          # killed inside the stage
+    again = run("--config", str(f), "--output_dir", str(tmp_path / "killed"))
+    assert again.returncode == 0, again.stderr
+    drawn = lambda d: next(r["vstar_drawn"] for r in read_jsonl(tmp_path / d / "metrics.jsonl") if "vstar_drawn" in r)
+    assert drawn("killed") < drawn("full")                                  # only what was missing
+    assert _cache_rows(cache) == total                                     # and the same samples in the end
