@@ -7,7 +7,7 @@ peak memory is its own. The functions are `tinyzero.compare` (nbs/10_apo_vs_grpo
 Prints the table and the ratios (time for A*-PO to reach GRPO's final accuracy / GRPO's time), writes
 results.json and apo_vs_grpo.png into --out, and copies results.json to bench/results/apo_vs_grpo.json.
 """
-import argparse, json, shutil, subprocess, sys
+import argparse, shutil
 from pathlib import Path
 import matplotlib
 matplotlib.use("Agg")

@@ -6,7 +6,7 @@ at Qwen2.5-3B's output layer (hidden 2048, vocabulary 151,936), forward and back
 Each way runs in a fresh process; the figure is the growth of its peak resident memory (ru_maxrss) over the
 baseline after the inputs are built. BENCHMARKS.md has the result.
 """
-import argparse, platform, resource, subprocess, sys
+import argparse, platform, subprocess, sys
 from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 

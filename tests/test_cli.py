@@ -125,3 +125,14 @@ def test_vstar_stage_killed_midway_draws_only_what_is_missing(tmp_path):
     drawn = lambda d: next(r["vstar_drawn"] for r in read_jsonl(tmp_path / d / "metrics.jsonl") if "vstar_drawn" in r)
     assert drawn("killed") < drawn("full")                                  # only what was missing
     assert _cache_rows(cache) == total                                     # and the same samples in the end
+
+
+def test_the_same_config_twice_gives_the_same_metrics(tmp_path):
+    for d in ("a", "b"):
+        r = run("--config", "configs/tiny.yaml", "--debug", "--output_dir", str(tmp_path / d))   # the shipped base model
+        assert r.returncode == 0, r.stderr
+    strip = lambda rows: [{k: v for k, v in r.items() if k not in ("step_time", "train_seconds", "vstar_stage_seconds")}
+                          for r in rows]
+    a, b = (strip(read_jsonl(tmp_path / d / "metrics.jsonl")) for d in ("a", "b"))
+    assert a == b and len(a) > 4
+    assert any(r.get("reward", 0) > 0 for r in a)                          # a model that earns rewards: a real check

@@ -37,11 +37,10 @@ def extract_answer(text: str, # a model response (untrusted)
     end = text.find(ANSWER_CLOSE, start + len(ANSWER_OPEN))
     return text[start + len(ANSWER_OPEN):end].strip()
 
-# %% ../nbs/00_rewards.ipynb #1e89e18d
+# %% ../nbs/00_rewards.ipynb #38c7de06
 MAX_EXPR_CHARS = 200       # longer answers are rejected before parsing
 MAX_DEPTH = 20             # deepest allowed nesting of operations
 MAX_LITERAL = 10**9        # largest integer literal accepted
-_PLAIN_RE = re.compile(r"[0-9+\-*/() \t]*")   # the characters of a countdown answer: no 0x, 1_5, 1e3, 3.0 or ５
 _BINOPS = {ast.Add: lambda a, b: a + b, ast.Sub: lambda a, b: a - b,
            ast.Mult: lambda a, b: a * b, ast.Div: lambda a, b: a / b}
 
@@ -64,18 +63,20 @@ def _walk(node, depth: int, literals: list) -> Fraction:
     raise ValueError(f"not allowed in an answer: {type(node).__name__}"
                      + (f" ({type(node.op).__name__})" if hasattr(node, "op") else ""))
 
-# %% ../nbs/00_rewards.ipynb #5d3b73d1
+# %% ../nbs/00_rewards.ipynb #5bbaddec
 def parse_expression(expr: str, # arithmetic text (untrusted)
                     ) -> tuple[Fraction, list[int]]:
     "Exact value of `expr` and the integer literals it uses; ValueError for anything not allowed."
     if not isinstance(expr, str): raise ValueError("expression must be a string")
     if len(expr) > MAX_EXPR_CHARS: raise ValueError(f"expression too long (> {MAX_EXPR_CHARS} characters)")
     if expr.count("(") > MAX_DEPTH: raise ValueError("expression nested too deeply")
-    if not _PLAIN_RE.fullmatch(expr):
-        raise ValueError("only plain decimal integers, + - * /, parentheses and spaces are allowed")
-    try: tree = ast.parse(expr.strip(), mode="eval")
+    try: tree = ast.parse(expr := expr.strip(), mode="eval")
     except (SyntaxError, RecursionError, MemoryError, ValueError, TypeError) as e:
         raise ValueError(f"not an arithmetic expression: {type(e).__name__}") from None
+    for node in ast.walk(tree):          # Python also reads 0xf, 0o17 and 1_5 as integers; the puzzle never writes them
+        spelled = ast.get_source_segment(expr, node) if isinstance(node, ast.Constant) else None
+        if spelled is not None and not (spelled.isascii() and spelled.isdigit()) and type(node.value) is int:
+            raise ValueError(f"numbers must be plain decimal integers, not {spelled!r}")
     literals = []
     return _walk(tree.body, 0, literals), literals
 
