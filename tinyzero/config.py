@@ -54,7 +54,7 @@ class VStarConfig:
     batch_size: int = 64                # sequences generated together
     max_new_tokens: int | None = None   # default: training.max_new_tokens
 
-# %% ../nbs/07_config.ipynb #a3747100
+# %% ../nbs/07_config.ipynb #f05e31c8
 @dataclass
 class TrainingConfig:
     algo: str = "apo"                   # "apo" (A*-PO), "weighted" (the original project's variant) or "grpo"
@@ -62,7 +62,8 @@ class TrainingConfig:
     batch_size: int = 16                # prompts per loss micro-batch
     grad_accum: int = 1                 # micro-batches per optimizer step
     generation_batch_size: int | None = None  # sequences generated at once; default: the whole step
-    gradient_checkpointing: bool = False # recompute activations in backward: ~30x less activation memory
+    gradient_checkpointing: bool = False # recompute activations in backward: ~18x less activation memory
+    logprob_batch_size: int = 16        # responses per log-prob pass, grouped by length (less padding)
     lr: float = 1e-6                    # AdamW learning rate (paper: 1e-6)
     lr_schedule: str = "constant"       # "constant", "linear" or "cosine" decay after warmup
     warmup_steps: int = 0
@@ -131,7 +132,7 @@ def from_dict(cls, d: dict, prefix: str=""):
         else: kw[k] = _check_type(v, hints[k], f"{prefix}{k}")
     return cls(**kw)
 
-# %% ../nbs/07_config.ipynb #452b0f73
+# %% ../nbs/07_config.ipynb #ffd494d3
 def get_key(cfg, key: str):
     "The value at dotted `key` of `cfg`."
     for part in key.split("."): cfg = getattr(cfg, part)
@@ -139,7 +140,7 @@ def get_key(cfg, key: str):
 
 POSITIVE = ["training.steps", "training.batch_size", "training.grad_accum", "training.max_new_tokens", "vstar.n_samples",
             "vstar.batch_size", "eval.every", "eval.batch_size", "output.save_every", "data.train_pool",
-            "data.eval_per_difficulty", "training.max_nonfinite"]
+            "data.eval_per_difficulty", "training.max_nonfinite", "training.logprob_batch_size"]
 
 # %% ../nbs/07_config.ipynb #4f53e0a6
 def validate(cfg: Config) -> Config:

@@ -11,7 +11,8 @@ from torch.utils.checkpoint import checkpoint
 from .rewards import ANSWER_CLOSE
 
 # %% auto #0
-__all__ = ['END_TOKENS', 'Generation', 'sample_next', 'end_token_ids', 'generate', 'chunked_logprobs', 'sequence_logprobs']
+__all__ = ['END_TOKENS', 'Generation', 'sample_next', 'end_token_ids', 'generate', 'chunked_logprobs', 'sequence_logprobs',
+           'logprobs_by_length']
 
 # %% ../nbs/03_generate.ipynb #69a24406
 @dataclass
@@ -188,3 +189,16 @@ def sequence_logprobs(model, prompt_ids: torch.Tensor, prompt_mask: torch.Tensor
     token_logp = torch.zeros(response_ids.shape, dtype=torch.float32, device=ids.device)
     token_logp[sel] = chunked_logprobs(model.get_output_embeddings(), hidden[sel], response_ids[sel], chunk)
     return token_logp, token_logp.sum(-1)
+
+# %% ../nbs/03_generate.ipynb #edfeb761
+def logprobs_by_length(model, gen: Generation,
+                       bucket: int=16,  # sequences per pass
+                      ) -> torch.Tensor:
+    "Per-token log-probs (B, T) of `gen`'s responses, scored in passes of `bucket` responses of similar length."
+    order = sorted(range(len(gen.texts)), key=lambda i: gen.lengths[i])
+    out = torch.zeros(gen.response_ids.shape, dtype=torch.float32, device=gen.response_ids.device)
+    for s in range(0, len(order), bucket):
+        rows = order[s:s + bucket]; part = gen.select(rows)
+        token_logp, _ = sequence_logprobs(model, part.prompt_ids, part.prompt_mask, part.response_ids, part.response_mask)
+        out[rows, :token_logp.shape[1]] = token_logp
+    return out
