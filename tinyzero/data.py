@@ -11,8 +11,8 @@ from .rewards import THINK_OPEN, THINK_CLOSE, ANSWER_OPEN, ANSWER_CLOSE, format_
 # %% auto #0
 __all__ = ['TASKS', 'DIFFICULTIES', 'MULT_RANGES', 'COUNTDOWN_SPECS', 'LARGE', 'HELDOUT_FRACTION', 'EVAL_SEED', 'CURRICULUM',
            'INSTRUCTION', 'FEWSHOT', 'Problem', 'make_multiplication', 'make_countdown', 'make_problem', 'is_heldout',
-           'sample_problem', 'problem_set', 'training_pools', 'eval_set', 'curriculum_level', 'question',
-           'solution_text', 'make_prompt']
+           'sample_problem', 'problem_set', 'training_pools', 'eval_set', 'pools_for', 'eval_set_for',
+           'curriculum_level', 'question', 'solution_text', 'make_prompt']
 
 # %% ../nbs/01_data.ipynb #898b1e6f
 TASKS = ("multiplication", "countdown")
@@ -149,6 +149,15 @@ def eval_set(tasks, levels, n_per: int, seed: int=0, use_all_numbers: bool=False
              fraction: float=HELDOUT_FRACTION) -> list[Problem]:
     "The held-out problems of a run: `n_per` per task and level from the evaluation split."
     return problem_set(tasks, levels, n_per, EVAL_SEED + seed, "eval", use_all_numbers, fraction)
+
+# %% ../nbs/01_data.ipynb #1a605507
+def pools_for(d) -> dict:
+    "The training pools of a run's data config `d`, per `(task, level)`."
+    return training_pools(d.tasks, list(d.curriculum), d.train_pool, d.seed, d.use_all_numbers, d.heldout_fraction)
+
+def eval_set_for(d) -> list[Problem]:
+    "The held-out problems of a run's data config `d`."
+    return eval_set(d.tasks, list(d.curriculum), d.eval_per_difficulty, d.seed, d.use_all_numbers, d.heldout_fraction)
 
 # %% ../nbs/01_data.ipynb #c06f3928
 CURRICULUM = {"very_easy": 0.32, "easy": 0.40, "medium": 0.16, "hard": 0.12}

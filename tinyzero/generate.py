@@ -51,7 +51,7 @@ def sample_next(logits: torch.Tensor,         # (b, V) next-token logits
     if generators is None: return torch.multinomial(probs, 1).squeeze(-1)
     return torch.stack([torch.multinomial(p, 1, generator=g)[0] for p, g in zip(probs, generators)])
 
-# %% ../nbs/03_generate.ipynb #facd5621
+# %% ../nbs/03_generate.ipynb #eb76c6b9
 END_TOKENS = ("<|endoftext|>", "<|im_end|>", "<|end|>", "<|eot_id|>")   # end markers of common tokenizers
 
 def end_token_ids(model, tok) -> set[int]:
@@ -60,8 +60,8 @@ def end_token_ids(model, tok) -> set[int]:
     gen = getattr(model, "generation_config", None)
     eos = getattr(gen, "eos_token_id", None)
     ids |= set([eos] if isinstance(eos, int) else (eos or []))
-    vocab = tok.get_vocab()
-    ids |= {vocab[t] for t in END_TOKENS if t in vocab and t in tok.all_special_tokens + list(tok.added_tokens_encoder)}
+    special = set(tok.all_special_tokens) | set(tok.added_tokens_encoder)
+    ids |= {tok.convert_tokens_to_ids(t) for t in END_TOKENS if t in special}
     return {i for i in ids if i is not None}
 
 def _stopped(tok, ids: list[int], stop: tuple, end_ids: set) -> bool:

@@ -94,7 +94,9 @@ def prune_checkpoints(out: str | Path, keep_last: int):
     "Remove all but the newest `keep_last` checkpoints."
     for _, p in checkpoints(out)[:-keep_last]: shutil.rmtree(p, ignore_errors=True)
 
-# %% ../nbs/08_runlog.ipynb #2a7e2356
+# %% ../nbs/08_runlog.ipynb #48e39f06
+def _tuplify(x): return tuple(_tuplify(v) for v in x) if isinstance(x, (list, tuple)) else x
+
 def read_trainer_state(path: str | Path) -> dict:
     "The trainer state of checkpoint `path`, or CheckpointError saying what is wrong."
     path = Path(path)
@@ -105,6 +107,8 @@ def read_trainer_state(path: str | Path) -> dict:
     except Exception as e: raise CheckpointError(f"checkpoint {path} is corrupt: trainer_state.pt ({e})") from None
     if not isinstance(state, dict) or "step" not in state:
         raise CheckpointError(f"checkpoint {path} is corrupt: trainer_state.pt has no step")
+    for k in ("sampler_rng", "python_rng"):           # `random.setstate` wants back the tuples torch.load gives as lists
+        if k in state: state[k] = _tuplify(state[k])
     return state
 
 # %% ../nbs/08_runlog.ipynb #3562f465
