@@ -17,7 +17,7 @@ from .vstar import VStarCache, vstar_cache_path
 # %% auto #0
 __all__ = ['DEBUG_OVERRIDES', 'parse_args', 'build_config', 'main', 'failure_kind', 'run_with_store']
 
-# %% ../nbs/13_train.ipynb #39e2d723
+# %% ../nbs/13_train.ipynb #e0dab17a
 DEBUG_OVERRIDES = {"training.steps": 6, "training.batch_size": 4, "training.grad_accum": 1,
                    "training.max_new_tokens": 32, "vstar.n_samples": 2, "eval.every": 3, "output.save_every": 3,
                    "data.eval_per_difficulty": 2, "data.train_pool": 16}
@@ -30,23 +30,25 @@ def parse_args(argv=None) -> argparse.Namespace:
     ap.add_argument("--debug", action="store_true", help="a tiny, quick run of the same config")
     ap.add_argument("--resume", help="checkpoint directory to continue from, or 'auto' for the newest one")
     ap.add_argument("--max_steps", type=int, help="number of training steps (overrides training.steps)")
+    ap.add_argument("--seed", type=int, help="random seed of the run (overrides training.seed)")
     ap.add_argument("--plan", action="store_true", help="print the GPU memory plan and exit (loads no weights)")
     return ap.parse_args(argv)
 
 def build_config(config: str, output_dir: str | None=None, max_steps: int | None=None, debug: bool=False,
-                 overrides: dict | None=None) -> Config:
+                 overrides: dict | None=None, seed: int | None=None) -> Config:
     "The config file `config` with the flags' overrides (and any other dotted `overrides`) applied."
     over = dict(DEBUG_OVERRIDES) if debug else {}
     if output_dir: over["output.dir"] = output_dir
     if max_steps is not None: over["training.steps"] = max_steps      # 0 is an error, not "the config's steps"
+    if seed is not None: over["training.seed"] = seed
     return load_config(config, {**over, **(overrides or {})})
 
-# %% ../nbs/13_train.ipynb #bf205bdf
+# %% ../nbs/13_train.ipynb #97135681
 def main(argv=None) -> int:
     "Run training from the command line; returns the exit status."
     args = parse_args(argv)
     try:
-        cfg = build_config(args.config, args.output_dir, args.max_steps, args.debug)
+        cfg = build_config(args.config, args.output_dir, args.max_steps, args.debug, seed=args.seed)
         if args.plan: print(plan(cfg).table()); return 0
         resume = args.resume
         if resume == "auto": resume = latest_checkpoint(cfg.output.dir)
