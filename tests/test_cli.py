@@ -26,7 +26,7 @@ def test_debug_config_end_to_end(tmp_path):
     summary = json.loads(r.stdout.strip().splitlines()[-1])
     assert summary["steps"] == 8
     for f in ["config.yaml", "training.log", "metrics.jsonl", "samples.jsonl", "vstar_cache.sqlite",
-              "plots/reward.png", "plots/accuracy.png", "plots/loss.png", "plots/kl.png", "plots/length.png",
+              "plots/reward.png", "plots/accuracy.png", "plots/accuracy_by_level.png", "plots/loss.png", "plots/kl.png", "plots/length.png",
               "checkpoints/step_8/trainer_state.pt", "best/config.json"]:
         assert (tmp_path / f).exists(), f
     assert load_config(tmp_path / "config.yaml").training.steps == 8          # the resolved config reads back

@@ -156,10 +156,14 @@ def check_reuse(out: str | Path, config_text: str, resume: bool=False):
     raise ConfigError(f"{out} holds a run with another config ({saved}); to continue that run pass --resume, "
                       "to start a new one choose another run name (or output folder)")
 
-# %% ../nbs/08_runlog.ipynb #cb7443cb
+# %% ../nbs/08_runlog.ipynb #5356a1ae
+def _level_keys(rows: list[dict]) -> list[str]:
+    "Every per-task-and-level accuracy in `rows` (`eval_accuracy/countdown/easy`, ...)."
+    return sorted({k for r in rows for k in r if k.startswith("eval_accuracy/") and k.count("/") == 2})
+
 CURVES = {"reward": ["reward"], "accuracy": ["eval_accuracy", "eval_accuracy/multiplication", "eval_accuracy/countdown"],
-          "loss": ["loss"], "kl": ["kl"], "length": ["response_length", "eval_response_length"],
-          "vstar_cache": ["vstar_cache_hit_rate"]}
+          "accuracy_by_level": _level_keys, "loss": ["loss"], "kl": ["kl"],
+          "length": ["response_length", "eval_response_length"], "vstar_cache": ["vstar_cache_hit_rate"]}
 
 def _save_png(fig, out_dir: Path, name: str):
     "Write `fig` to `out_dir/name.png` in one rename."
@@ -167,12 +171,13 @@ def _save_png(fig, out_dir: Path, name: str):
     tmp_png = out_dir / f".{name}.png.tmp"
     fig.savefig(tmp_png, format="png", dpi=90); os.replace(tmp_png, out_dir / f"{name}.png")
 
-# %% ../nbs/08_runlog.ipynb #5536a7cb
+# %% ../nbs/08_runlog.ipynb #be7d7874
 def plot_curves(rows: list[dict], out_dir: str | Path | None=None, names=None) -> dict:
     "One figure per curve in `CURVES` that has data; saved as PNG into `out_dir` when given."
     figs = {}
     for name, keys in CURVES.items():
         if names and name not in names: continue
+        if callable(keys): keys = keys(rows)
         series = {k: [(r["step"], r[k]) for r in rows if r.get(k) is not None and "step" in r] for k in keys}
         series = {k: v for k, v in series.items() if v}
         if not series: continue
