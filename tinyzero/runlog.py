@@ -156,10 +156,11 @@ def check_reuse(out: str | Path, config_text: str, resume: bool=False):
     raise ConfigError(f"{out} holds a run with another config ({saved}); to continue that run pass --resume, "
                       "to start a new one choose another run name (or output folder)")
 
-# %% ../nbs/08_runlog.ipynb #e2cbb608
+# %% ../nbs/08_runlog.ipynb #501fa81a
 def _level_keys(rows: list[dict]) -> list[str]:
-    "Overall accuracy, then every per-task-and-level accuracy in `rows` (`eval_accuracy/countdown/easy`, ...)."
-    return ["eval_accuracy"] + sorted({k for r in rows for k in r if k.startswith("eval_accuracy/") and k.count("/") == 2})
+    "Overall accuracy, then every per-task-and-level accuracy in `rows` (`eval_accuracy/countdown/easy`, ...); none if no levels."
+    levels = sorted({k for r in rows for k in r if k.startswith("eval_accuracy/") and k.count("/") == 2})
+    return ["eval_accuracy"] + levels if levels else []
 
 CURVES = {"reward": ["reward"], "accuracy": ["eval_accuracy", "eval_accuracy/multiplication", "eval_accuracy/countdown"],
           "accuracy_by_level": _level_keys, "loss": ["loss"], "kl": ["kl"],
