@@ -9,11 +9,12 @@ per task and level, and the gain's mean and minimum. The seed is `training.seed`
 random choice of the run); the problems, the held-out set and the base model stay the same. BENCHMARKS.md has the
 figures.
 """
-import argparse, json, os, platform, statistics, subprocess, sys, tempfile, time
+import argparse, json, statistics, subprocess, sys, tempfile, time
 from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 from tinyzero.runlog import read_jsonl
+from tinyzero.tiny import machine_name
 
 ROWS = [("overall", "eval_accuracy"), ("multiplication, easy", "eval_accuracy/multiplication/easy"),
         ("countdown, very easy", "eval_accuracy/countdown/very_easy"), ("countdown, easy", "eval_accuracy/countdown/easy")]
@@ -26,12 +27,6 @@ def run_seed(config: str, seed: int, out: Path) -> dict:
     if r.returncode: sys.exit(f"seed {seed} failed (exit {r.returncode}):\n{r.stderr[-3000:]}")
     evals = [e for e in read_jsonl(out / "metrics.jsonl") if "eval_accuracy" in e]
     return dict(seed=seed, seconds=time.perf_counter() - t0, evals=evals)
-
-def machine() -> str:
-    "CPU model and core count, as BENCHMARKS.md names machines."
-    info = Path("/proc/cpuinfo").read_text().splitlines() if Path("/proc/cpuinfo").exists() else []
-    name = next((l.split(":", 1)[1].strip() for l in info if l.startswith("model name")), platform.processor())
-    return f"{os.cpu_count()}-core {name or platform.machine()}"
 
 def pct(x) -> str: return "-" if x is None else f"{100 * x:.1f}%"
 
@@ -63,6 +58,6 @@ if __name__ == "__main__":
     args = ap.parse_args()
     base = Path(args.out) if args.out else Path(tempfile.mkdtemp(prefix="seeds-"))
     runs = [run_seed(args.config, s, base / f"seed{s}") for s in args.seeds]
-    print(f"{args.config}, {machine()}, {len(args.seeds)} seeds")
+    print(f"{args.config}, {machine_name()}, {len(args.seeds)} seeds")
     print(table(runs)); print(curve(runs))
     if args.json: Path(args.json).write_text(json.dumps(runs, indent=1))

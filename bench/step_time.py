@@ -6,13 +6,14 @@ One step of the config's prompts (step 0's problems, the shipped tiny base model
 log-prob pass, and the policy's forward and backward pass scored in one padded batch against length-sorted buckets
 of 16 and 8 (`logprobs_by_length`), with the largest difference between the two ways. BENCHMARKS.md has the figures.
 """
-import argparse, platform, sys, tempfile, time
+import argparse, sys, tempfile, time
 from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 import torch
 from tinyzero.config import load_config
 from tinyzero.generate import logprobs_by_length
+from tinyzero.tiny import machine_name
 from tinyzero.trainer import Trainer
 
 ap = argparse.ArgumentParser()
@@ -34,7 +35,7 @@ def policy_pass(bucket: int) -> torch.Tensor:
 
 rows = {}
 for bucket in (len(problems), 16, 8): rows[bucket] = timed(lambda: policy_pass(bucket))[::-1]
-print(f"machine: {platform.machine()}, {torch.get_num_threads()} threads, torch {torch.__version__}")
+print(f"machine: {machine_name()}, {torch.get_num_threads()} threads, torch {torch.__version__}")
 print(f"{len(problems)} prompts: generation {t_gen:.2f} s ({int(gen.response_mask.sum())} tokens, responses "
       f"{min(gen.lengths)}-{max(gen.lengths)} tokens); reference log-probs, one batch: {t_ref:.2f} s")
 whole = rows[len(problems)][1]

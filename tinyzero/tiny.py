@@ -17,7 +17,7 @@ from .rewards import format_response
 
 # %% auto #0
 __all__ = ['TinyRecipe', 'mult_trace', 'pair_candidates', 'countdown_trace', 'corpus_response', 'corpus', 'pretrain',
-           'provenance', 'build_tiny_base', 'main']
+           'machine_name', 'provenance', 'build_tiny_base', 'main']
 
 # %% ../nbs/12_tiny_base.ipynb #80e9a8a3
 @dataclass(frozen=True)
@@ -132,13 +132,17 @@ def pretrain(recipe: TinyRecipe, path: str | Path, progress: bool=True) -> Path:
     (path / "recipe.json").write_text(json.dumps(asdict(recipe), indent=1))
     return path
 
-# %% ../nbs/12_tiny_base.ipynb #5017e519
+# %% ../nbs/12_tiny_base.ipynb #46a481fa
+def machine_name() -> str:
+    "This machine as BENCHMARKS.md names machines: core count and CPU model, e.g. '2-core AMD EPYC'."
+    info = Path("/proc/cpuinfo").read_text().splitlines() if Path("/proc/cpuinfo").exists() else []
+    cpu = next((l.split(":", 1)[1].strip() for l in info if l.startswith("model name")), platform.processor())
+    return f"{os.cpu_count()}-core {cpu or platform.machine()}"
+
 def provenance(recipe: TinyRecipe, seconds: float, command: str) -> str:
     "The PROVENANCE.md written beside a built model: recipe key, command, machine, versions."
-    cpu = next((l.split(":", 1)[1].strip() for l in Path("/proc/cpuinfo").read_text().splitlines()
-                if l.startswith("model name")), platform.processor()) if Path("/proc/cpuinfo").exists() else platform.processor()
     return (f"# The tiny base model\n\n- recipe key: {recipe.key} (version {recipe.version}; `recipe.json` has every field)\n"
-            f"- built by: `{command}`\n- machine: {os.cpu_count()}-core {cpu}, Python {platform.python_version()}, "
+            f"- built by: `{command}`\n- machine: {machine_name()}, Python {platform.python_version()}, "
             f"torch {torch.__version__}\n- time: {seconds:.0f} s\n")
 
 def build_tiny_base(path: str | Path=TINY_BASE_DIR, recipe: TinyRecipe=TinyRecipe(), progress: bool=True,
