@@ -65,7 +65,7 @@ def grpo_loss(token_logp, ref_token_logp, mask, advantages,
     pg = -token_mean(token_logp * advantages.detach()[:, None], mask)
     return (pg + beta * token_kl(token_logp, ref_token_logp, mask)).mean()
 
-# %% ../nbs/05_apo.ipynb #ce8339c3
+# %% ../nbs/05_apo.ipynb #ef9195fc
 @dataclass
 class Scored:
     "A batch of responses as the losses see them."
@@ -74,18 +74,19 @@ class Scored:
     mask: torch.Tensor            # (B, T) 1 on response tokens
     rewards: torch.Tensor         # (B,) r(x, y)
     vstar: torch.Tensor           # (B,) V*(x); GRPO ignores it
+    advantages: torch.Tensor | None = None  # (B,) GRPO's, normalised over whole groups before a micro-batch splits them
     @property
     def logp(self): return (self.token_logp * self.mask).sum(-1)
     @property
     def ref_logp(self): return (self.ref_token_logp * self.mask).sum(-1)
 
-# %% ../nbs/05_apo.ipynb #01ab068d
+# %% ../nbs/05_apo.ipynb #4e7deb13
 LOSSES = {   # config name -> loss of a `Scored` batch under hyperparameters `hp` (cfg.training)
     "apo": lambda b, hp: apo_loss(b.logp, b.ref_logp, b.rewards, b.vstar, hp.beta2),
     "weighted": lambda b, hp: weighted_loss(b.token_logp, b.ref_token_logp, b.mask, b.rewards, b.vstar,
                                             hp.adv_clip, hp.kl_coef),
-    "grpo": lambda b, hp: grpo_loss(b.token_logp, b.ref_token_logp, b.mask, group_advantages(b.rewards, hp.grpo_k),
-                                    hp.grpo_beta)}
+    "grpo": lambda b, hp: grpo_loss(b.token_logp, b.ref_token_logp, b.mask, b.advantages if b.advantages is not None
+                                    else group_advantages(b.rewards, hp.grpo_k), hp.grpo_beta)}
 
 def advantages(algo: str, rewards: torch.Tensor, vstar: torch.Tensor, k: int=1) -> torch.Tensor:
     "The advantage each response is trained on: r - V* (A*-PO, weighted), or GRPO's group-normalised one."

@@ -54,12 +54,12 @@ class VStarConfig:
     batch_size: int = 64                # sequences generated together
     max_new_tokens: int | None = None   # default: training.max_new_tokens
 
-# %% ../nbs/07_config.ipynb #f05e31c8
+# %% ../nbs/07_config.ipynb #0b376a75
 @dataclass
 class TrainingConfig:
     algo: str = "apo"                   # "apo" (A*-PO), "weighted" (the original project's variant) or "grpo"
     steps: int = 100                    # optimizer steps
-    batch_size: int = 16                # prompts per loss micro-batch
+    batch_size: int = 16                # prompts per micro-batch; also responses per pass through the loss (GRPO: K passes)
     grad_accum: int = 1                 # micro-batches per optimizer step
     generation_batch_size: int | None = None  # sequences generated at once; default: the whole step
     gradient_checkpointing: bool = False # recompute activations in backward: ~18x less activation memory

@@ -51,7 +51,7 @@ class Trainer:
         self.callbacks, self._t_start = [], None   # callbacks: called with each checkpoint's path (e.g. a volume commit)
         (self.out / "config.yaml").write_text(config_yaml(cfg))
 
-# %% ../nbs/10_trainer.ipynb #f8f341ed
+# %% ../nbs/10_trainer.ipynb #7ae279e0
 @patch
 def train_step(self: Trainer, step: int) -> dict:
     "One optimizer step: prompts -> V* -> generate -> score -> loss -> update -> log."
@@ -65,10 +65,11 @@ def train_step(self: Trainer, step: int) -> dict:
     rewards = [score(text, p, cfg.data.scheme, cfg.data.use_all_numbers) for text, p in zip(gen.texts, problems)]  # 4.
     reward_t = torch.tensor([r.score for r in rewards], device=gen.response_ids.device)
     vstar_t = torch.tensor(vstar, device=gen.response_ids.device)
-    loss, kl, grad_norm = self.update(gen, reward_t, vstar_t)                         # 5. loss, 6. update
+    adv_t = advantages(t.algo, reward_t, vstar_t, k)                                  # over whole GRPO groups
+    loss, kl, grad_norm = self.update(gen, reward_t, vstar_t, adv_t)                  # 5. loss, 6. update
     if not math.isfinite(loss): return self.skip_step(step, loss)
     self.nonfinite = 0
-    adv = advantages(t.algo, reward_t, vstar_t, k).tolist()                           # 7. log
+    adv = adv_t.tolist()                                                              # 7. log
     samples = [dict(step=step, task=p.task, difficulty=p.difficulty, prompt=prompt, response=text, vstar=v,
                     advantage=a, **r.to_dict()) for p, prompt, text, r, v, a in zip(problems, prompts, gen.texts, rewards, vstar, adv)]
     return self.log_step(step, samples, gen.lengths, kl, loss, grad_norm, time.perf_counter() - t0)
@@ -101,27 +102,26 @@ def rollouts(self: Trainer, problems: list):
     self.tokens += int(gen.response_mask.sum())
     return prompts, gen
 
-# %% ../nbs/10_trainer.ipynb #a4545d62
+# %% ../nbs/10_trainer.ipynb #f08be5c0
 @patch
-def micro_loss(self: Trainer, mb, rewards: torch.Tensor, vstar: torch.Tensor):
+def micro_loss(self: Trainer, mb, rewards: torch.Tensor, vstar: torch.Tensor, adv: torch.Tensor | None=None):
     "5. `(loss, log-ratio per sequence)` of micro-batch `mb` (a Generation) under the configured loss."
     n = self.cfg.training.logprob_batch_size
     self.policy.train()
     with autocast(self.policy, self.dtype): token_logp = logprobs_by_length(self.policy, mb, n)
     with torch.no_grad(), autocast(self.ref, self.dtype): ref_token_logp = logprobs_by_length(self.ref, mb, n)
-    b = Scored(token_logp, ref_token_logp, mb.response_mask.to(token_logp.dtype), rewards, vstar)
+    b = Scored(token_logp, ref_token_logp, mb.response_mask.to(token_logp.dtype), rewards, vstar, adv)
     return LOSSES[self.cfg.training.algo](b, self.cfg.training), (b.logp - b.ref_logp).detach()
 
-# %% ../nbs/10_trainer.ipynb #dc20f79c
+# %% ../nbs/10_trainer.ipynb #4b76c1c6
 @patch
-def update(self: Trainer, gen, rewards: torch.Tensor, vstar: torch.Tensor) -> tuple[float, list, float]:
-    "5-6. The loss over micro-batches of `batch_size` prompts, gradients summed, one clipped AdamW step."
+def update(self: Trainer, gen, rewards: torch.Tensor, vstar: torch.Tensor, adv: torch.Tensor) -> tuple[float, list, float]:
+    "5-6. The loss over micro-batches of `batch_size` responses (GRPO: K per prompt), gradients summed, one AdamW step."
     t, n = self.cfg.training, len(gen.texts)
-    micro = t.batch_size * samples_per_prompt(t.algo, t)          # GRPO's groups stay whole
     total, kl = 0.0, []
-    for s in range(0, n, micro):
-        rows = list(range(s, min(s + micro, n)))
-        loss, ratio = self.micro_loss(gen.select(rows), rewards[rows], vstar[rows])
+    for s in range(0, n, t.batch_size):
+        rows = list(range(s, min(s + t.batch_size, n)))
+        loss, ratio = self.micro_loss(gen.select(rows), rewards[rows], vstar[rows], adv[rows])
         if not torch.isfinite(loss): self.opt.zero_grad(set_to_none=True); return loss.item(), [], float("nan")
         (loss * len(rows) / n).backward()
         total += loss.item() * len(rows) / n; kl += ratio.tolist()
