@@ -17,6 +17,7 @@ py_versions = '3.10 3.11 3.12 3.13'.split()
 
 requirements = shlex.split(cfg.get('requirements', ''))
 dev_requirements = shlex.split(cfg.get('dev_requirements', ''))
+peers_requirements = shlex.split(cfg.get('peers_requirements', ''))
 lic = licenses.get(cfg['license'].lower(), (cfg['license'], None))
 min_python = cfg['min_python']
 
@@ -35,7 +36,7 @@ setuptools.setup(
     include_package_data=True,
     package_data={cfg['lib_name']: ['tiny_base/*']},   # the shipped small base model (notebook 12)
     install_requires=requirements,
-    extras_require={'dev': dev_requirements},
+    extras_require={'peers': peers_requirements, 'dev': dev_requirements + peers_requirements},
     python_requires='>=' + cfg['min_python'],
     long_description=open('README.md', encoding='utf-8').read(),
     long_description_content_type='text/markdown',

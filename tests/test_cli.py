@@ -36,8 +36,8 @@ def test_debug_config_end_to_end(tmp_path):
     rows = read_jsonl(tmp_path / "metrics.jsonl")
     assert [r["step"] for r in rows if "eval_accuracy" in r] == [0, 4, 8]
     train = [r for r in rows if "loss" in r]
-    assert len(train) == 8 and all(k in train[0] for k in
-                                   ["reward", "loss", "kl", "vstar", "advantage", "response_length", "vstar_cache_hit_rate"])
+    assert len(train) == 8 and all(k in train[0] for k in ["reward", "reward_std", "loss", "kl", "v_star", "advantage",
+                                                           "completions/mean_length", "vstar_cache_hit_rate"])
 
 
 @pytest.mark.parametrize("body,key", [("training:\n  no_such_key: 1\n", "training.no_such_key"),
@@ -64,7 +64,7 @@ def test_missing_and_corrupt_checkpoints(tmp_path):
 def test_nonfinite_losses_stop_the_run(tmp_path, monkeypatch):
     cfg = load_config(ROOT / "configs/debug.yaml", {"output.dir": str(tmp_path), "training.max_nonfinite": 2})
     tr = Trainer(cfg)
-    monkeypatch.setattr(Trainer, "micro_loss", lambda self, mb, r, v: (torch.tensor(float("nan")), torch.zeros(len(r))))
+    monkeypatch.setattr(Trainer, "micro_loss", lambda self, mb, r, v, a=None: (torch.tensor(float("nan")), torch.zeros(len(r))))
     before = [p.clone() for p in tr.policy.parameters()]
     with pytest.raises(TrainingError, match="2 non-finite losses in a row"): tr.run()
     assert all(torch.equal(a, b) for a, b in zip(before, tr.policy.parameters()))     # no step was taken

@@ -14,11 +14,13 @@ from .rewards import SCHEMES
 from .vstar import ADAPTIVE
 
 # %% auto #0
-__all__ = ['POSITIVE', 'ConfigError', 'ModelConfig', 'DataConfig', 'VStarConfig', 'TrainingConfig', 'EvalConfig', 'OutputConfig',
-           'Config', 'lr_factor', 'from_dict', 'get_key', 'validate', 'load_config', 'config_yaml']
+__all__ = ['REPORTERS', 'POSITIVE', 'ConfigError', 'ModelConfig', 'DataConfig', 'VStarConfig', 'TrainingConfig', 'EvalConfig',
+           'OutputConfig', 'Config', 'lr_factor', 'from_dict', 'get_key', 'validate', 'load_config', 'config_yaml']
 
-# %% ../nbs/07_config.ipynb #677a8532
+# %% ../nbs/07_config.ipynb #70cbf156
 class ConfigError(ValueError): "A bad configuration value, with the key that holds it."
+
+REPORTERS = ("tensorboard", "trackio")   # live dashboards for `output.report_to` (notebook 08)
 
 @dataclass
 class ModelConfig:
@@ -82,10 +84,11 @@ class TrainingConfig:
     seed: int = 0                       # torch and sampling random seed
     time_budget_s: float | None = None  # stop early (with a final eval) after this many seconds
 
-# %% ../nbs/07_config.ipynb #10df65ce
+# %% ../nbs/07_config.ipynb #98f19326
 @dataclass
 class EvalConfig:
     every: int = 25                     # evaluate every N steps (and at step 0 and the end)
+    every_seconds: float | None = None  # instead: every N seconds of training time, evaluations excluded
     max_new_tokens: int | None = None   # default: training.max_new_tokens
     batch_size: int = 64
 
@@ -95,6 +98,7 @@ class OutputConfig:
     save_every: int = 50                # checkpoint every N steps (and at the end)
     keep_last: int = 2                  # checkpoints kept (best/ is kept apart)
     log_samples: int = 4                # samples per step written to samples.jsonl
+    report_to: list = field(default_factory=list)  # live dashboards: [], [tensorboard] and/or [trackio]
 
 @dataclass
 class Config:
@@ -149,7 +153,7 @@ POSITIVE = ["training.steps", "training.batch_size", "training.grad_accum", "tra
             "vstar.batch_size", "eval.every", "eval.batch_size", "output.save_every", "data.train_pool",
             "data.eval_per_difficulty", "training.max_nonfinite", "training.logprob_batch_size"]
 
-# %% ../nbs/07_config.ipynb #4f53e0a6
+# %% ../nbs/07_config.ipynb #cbb1d3e4
 def validate(cfg: Config) -> Config:
     "Check values that types cannot: names from fixed sets, positive sizes, fractions."
     t, d, v = cfg.training, cfg.data, cfg.vstar
@@ -157,6 +161,8 @@ def validate(cfg: Config) -> Config:
     checks = [("training.algo", t.algo in LOSSES, f"one of {', '.join(LOSSES)}"),
               ("training.lr_schedule", t.lr_schedule in ("constant", "linear", "cosine"), "constant, linear or cosine"),
               ("data.scheme", d.scheme in SCHEMES, f"one of {SCHEMES}"),
+              ("output.report_to", set(cfg.output.report_to) <= set(REPORTERS), f"a list from {REPORTERS}"),
+              ("eval.every_seconds", cfg.eval.every_seconds is None or cfg.eval.every_seconds > 0, "> 0 or null"),
               ("data.tasks", bool(d.tasks) and set(d.tasks) <= set(TASKS), f"a non-empty list from {TASKS}"),
               ("data.curriculum", bool(d.curriculum) and set(d.curriculum) <= set(DIFFICULTIES)
                and abs(sum(d.curriculum.values()) - 1) < 1e-6 and min(d.curriculum.values()) >= 0,

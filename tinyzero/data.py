@@ -12,7 +12,7 @@ from .rewards import THINK_OPEN, THINK_CLOSE, ANSWER_OPEN, ANSWER_CLOSE, format_
 __all__ = ['TASKS', 'DIFFICULTIES', 'MULT_RANGES', 'COUNTDOWN_SPECS', 'LARGE', 'HELDOUT_FRACTION', 'EVAL_SEED', 'CURRICULUM',
            'INSTRUCTION', 'FEWSHOT', 'Problem', 'make_multiplication', 'make_countdown', 'make_problem', 'is_heldout',
            'sample_problem', 'problem_set', 'training_pools', 'eval_set', 'pools_for', 'eval_set_for',
-           'curriculum_level', 'question', 'solution_text', 'make_prompt']
+           'curriculum_level', 'question', 'solution_text', 'make_prompt', 'problems_dataset']
 
 # %% ../nbs/01_data.ipynb #898b1e6f
 TASKS = ("multiplication", "countdown")
@@ -206,3 +206,15 @@ def make_prompt(problem: Problem,   # the problem to pose
     parts = [INSTRUCTION, ""]
     for ex in examples: parts += [f"Problem: {question(ex)}", f"Solution: {solution_text(ex)}", ""]
     return "\n".join(parts + [f"Now solve: {question(problem)}", "Solution:"])   # no trailing space: see below
+
+# %% ../nbs/01_data.ipynb #17e174d2
+def problems_dataset(tasks=TASKS, levels=("easy",), n_per: int=64, split: str="train", seed: int=0, shots: int=0,
+                     use_all_numbers: bool=False):
+    "The problems as a `datasets.Dataset`: `prompt`, `task`, `difficulty`, `numbers`, `target` per row."
+    try: from datasets import Dataset
+    except ImportError as e: raise ImportError('problems_dataset needs the datasets package: pip install -e ".[peers]"') from e
+    if split not in ("train", "eval"): raise ValueError(f"split must be 'train' or 'eval', not {split!r}")
+    problems = ([p for pool in training_pools(tasks, levels, n_per, seed, use_all_numbers).values() for p in pool]
+                if split == "train" else eval_set(tasks, levels, n_per, seed, use_all_numbers))
+    return Dataset.from_list([dict(prompt=make_prompt(p, shots), task=p.task, difficulty=p.difficulty,
+                                   numbers=list(p.numbers), target=p.target) for p in problems])

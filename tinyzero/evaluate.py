@@ -10,7 +10,7 @@ from .generate import generate
 from .rewards import score
 
 # %% auto #0
-__all__ = ['evaluate', 'summarize']
+__all__ = ['evaluate', 'summarize', 'eval_due']
 
 # %% ../nbs/06_evaluate.ipynb #6c5a5e8a
 def evaluate(model, tok, problems: list,
@@ -30,7 +30,7 @@ def evaluate(model, tok, problems: list,
                               response=text, response_length=n, **r.to_dict())
     return records
 
-# %% ../nbs/06_evaluate.ipynb #96d29aee
+# %% ../nbs/06_evaluate.ipynb #836844db
 def summarize(records: list[dict], prefix: str="eval_") -> dict:
     "Accuracy (overall, by task, by task and difficulty), mean reward, format rate, mean length."
     if not records: return {}
@@ -38,9 +38,19 @@ def summarize(records: list[dict], prefix: str="eval_") -> dict:
     out = {f"{prefix}accuracy": mean([r["correct"] for r in records]),
            f"{prefix}reward": mean([r["score"] for r in records]),
            f"{prefix}format_rate": mean([r["formatted"] for r in records]),
-           f"{prefix}response_length": mean([r["response_length"] for r in records])}
+           f"{prefix}completions/mean_length": mean([r["response_length"] for r in records])}
     groups = defaultdict(list)
     for r in records:
         groups[r["task"]].append(r["correct"]); groups[f"{r['task']}/{r['difficulty']}"].append(r["correct"])
     out.update({f"{prefix}accuracy/{k}": mean(v) for k, v in sorted(groups.items())})
     return out
+
+# %% ../nbs/06_evaluate.ipynb #bdf330cb
+def eval_due(step: int,                  # the step about to be taken
+             e,                          # the eval config: `every` (steps) and `every_seconds` (None: use steps)
+             seconds: float,             # training seconds so far, evaluations excluded
+             last_seconds: float | None, # training seconds at the last evaluation (None: none yet)
+            ) -> bool:
+    "Whether to evaluate before `step`."
+    if e.every_seconds is None: return step % e.every == 0
+    return last_seconds is None or seconds // e.every_seconds > last_seconds // e.every_seconds

@@ -13,7 +13,7 @@ from fractions import Fraction
 __all__ = ['THINK_OPEN', 'THINK_CLOSE', 'ANSWER_OPEN', 'ANSWER_CLOSE', 'TAGS', 'MAX_EXPR_CHARS', 'MAX_DEPTH', 'MAX_LITERAL',
            'MAX_REASONING_CHARS', 'PROCESS_SCORES', 'SCHEMES', 'format_response', 'extract_answer', 'parse_expression',
            'safe_eval', 'parse_integer', 'check_countdown', 'split_format', 'has_reasoning', 'Reward', 'is_correct',
-           'score']
+           'score', 'trl_reward']
 
 # %% ../nbs/00_rewards.ipynb #56f5b607
 THINK_OPEN, THINK_CLOSE = "<think>", "</think>"
@@ -189,3 +189,21 @@ def score(response: str,             # the model's response (untrusted)
     if scheme == "binary": value = 1.0 if correct and source == "tags" else 0.1 if source == "tags" else 0.0
     else: value = PROCESS_SCORES.get((correct, formatted, reasoned), 0.0)
     return Reward(value, correct, formatted, reasoned, answer, source, scheme)
+
+# %% ../nbs/00_rewards.ipynb #b0ba83ac
+def trl_reward(scheme: str="process",       # "process" (partial credit) or "binary" (TinyZero)
+               use_all_numbers: bool=False, # countdown: every number exactly once
+              ):
+    "A TRL reward function scoring each completion against its row's `task`, `numbers` and `target`."
+    if scheme not in SCHEMES: raise ValueError(f"unknown reward scheme {scheme!r}; choose from {SCHEMES}")
+    def reward(prompts, completions, task, numbers, target, **columns) -> list[float]:
+        texts = [c if isinstance(c, str) else c[-1]["content"] for c in completions]
+        return [score(text, _Puzzle(t, tuple(n), int(v)), scheme, use_all_numbers).score
+                for text, t, n, v in zip(texts, task, numbers, target)]
+    reward.__name__ = reward.__qualname__ = f"tinyzero_{scheme}"
+    return reward
+
+@dataclass(frozen=True)
+class _Puzzle:
+    "What `score` reads of a problem (the full `Problem` lives in notebook 01)."
+    task: str; numbers: tuple; target: int
