@@ -161,15 +161,15 @@ def skip_step(self: Trainer, step: int, loss: float) -> dict:
                             f"(training.max_nonfinite = {self.cfg.training.max_nonfinite})")
     return row
 
-# %% ../nbs/10_trainer.ipynb #9c72db9f
+# %% ../nbs/10_trainer.ipynb #7e6d3328
 @patch
 def run_eval(self: Trainer, step: int) -> dict:
     "Greedy evaluation on the held-out set; logs, keeps `best/` (in the compute dtype)."
-    e, d, t0 = self.cfg.eval, self.cfg.data, time.perf_counter()
+    e, d, t0, secs = self.cfg.eval, self.cfg.data, time.perf_counter(), self.train_seconds()   # before this eval
     with autocast(self.policy, self.dtype):
         recs = evaluate(self.policy, self.tok, self.eval_problems, d.shots, d.scheme, d.use_all_numbers,
                         e.max_new_tokens or self.cfg.training.max_new_tokens, e.batch_size)
-    row = dict(step=step, **summarize(recs), tokens=self.tokens, train_seconds=self.train_seconds())
+    row = dict(step=step, **summarize(recs), tokens=self.tokens, train_seconds=secs)
     self.eval_seconds, self.last_eval_s = self.eval_seconds + time.perf_counter() - t0, row["train_seconds"]
     self.metrics([row])
     append_jsonl(self.out / "eval_samples.jsonl", [dict(step=step, **r) for r in recs[:20]])
