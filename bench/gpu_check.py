@@ -78,7 +78,7 @@ for ckpt in (True, False):
         gen, tps, t_gen = tokens_per_s(trainer, problems)
         prompt_len = int(gen.prompt_mask.sum(-1).max())
         rewards = torch.rand(len(problems), device=dev); vstar = torch.full_like(rewards, 0.3)
-        sync(); t = time.perf_counter(); loss, _, _ = trainer.update(gen, rewards, vstar); sync()
+        sync(); t = time.perf_counter(); loss, _, _ = trainer.update(gen, rewards, vstar, rewards - vstar); sync()
         t_update = time.perf_counter() - t
         peak = torch.cuda.max_memory_allocated() / GIB if dev.type == "cuda" else float("nan")
         p = plan(c, args.cap_gib, "cap", prompt_len=prompt_len, arch=arch)

@@ -62,8 +62,9 @@ def test_a_run_reports_live_to_trackio_and_tensorboard(tmp_path):
                    env=env, cwd=tmp_path, capture_output=True)
     db = tmp_path / "trackio" / "tinyzero.db"
     rows = [(s, json.loads(m)) for s, m in sqlite3.connect(db).execute("select step, metrics from metrics order by id")]
-    assert {"reward", "kl", "v_star", "completions/mean_length"} <= set(rows[0][1]) and rows[0][0] == 0
-    assert any("eval_accuracy" in m for _, m in rows)
+    train = [(s, m) for s, m in rows if "loss" in m]
+    assert [s for s, _ in train] == [0, 1] and {"reward", "kl", "v_star", "completions/mean_length"} <= set(train[0][1])
+    assert [s for s, m in rows if "eval_accuracy" in m] == [0, 2]
     from tensorboard.backend.event_processing.event_accumulator import EventAccumulator
     ev = EventAccumulator(str(tmp_path / "run" / "runs")).Reload()
     assert [e.step for e in ev.Scalars("reward")] == [0, 1]
