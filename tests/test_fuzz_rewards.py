@@ -47,6 +47,7 @@ def test_score_never_raises(s, problem, scheme):
     allowed = {0.0, 0.3, 0.5, 0.6, 0.8, 1.0} if scheme == "process" else {0.0, 0.1, 1.0}
     assert r.score in allowed
     assert not r.correct or r.answer is not None
+    assert r.correct == (r.reason == "")                 # every answer that is not correct says why
 
 
 @FUZZ
@@ -72,7 +73,9 @@ def megabyte_responses():
             "digits": "9" * mb,
             "parentheses": "(" * (mb // 2) + ")" * (mb // 2),
             "near-step soup": ("(-1 * (2 + " * 100_000)[:mb] + " = ",
-            "odd numbers": ("0xf * 2 1_5 3e1 " * 70_000)[:mb] + "<answer>0xf * 2</answer>"}
+            "odd numbers": ("0xf * 2 1_5 3e1 " * 70_000)[:mb] + "<answer>0xf * 2</answer>",
+            "white space": "<think>15 * 2 = 30</think><answer>(15" + " " * (mb - 60) + "* 2 ** 2)</answer>",
+            "long sum": "<answer>" + "1 + " * 250_000 + "1</answer>"}
 
 
 def test_megabyte_responses_are_scored_within_50ms():

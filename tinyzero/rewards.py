@@ -10,10 +10,10 @@ from dataclasses import dataclass, asdict
 from fractions import Fraction
 
 # %% auto #0
-__all__ = ['THINK_OPEN', 'THINK_CLOSE', 'ANSWER_OPEN', 'ANSWER_CLOSE', 'TAGS', 'MAX_EXPR_CHARS', 'MAX_DEPTH', 'MAX_LITERAL',
-           'MAX_REASONING_CHARS', 'PROCESS_SCORES', 'SCHEMES', 'format_response', 'extract_answer', 'parse_expression',
-           'safe_eval', 'parse_integer', 'check_countdown', 'split_format', 'has_reasoning', 'Reward', 'is_correct',
-           'score', 'trl_reward']
+__all__ = ['THINK_OPEN', 'THINK_CLOSE', 'ANSWER_OPEN', 'ANSWER_CLOSE', 'TAGS', 'MAX_EXPR_CHARS', 'MAX_NESTING', 'MAX_TERMS',
+           'MAX_LITERAL', 'MAX_REASONING_CHARS', 'PROCESS_SCORES', 'SCHEMES', 'format_response', 'extract_answer',
+           'parse_expression', 'safe_eval', 'parse_integer', 'countdown_error', 'check_countdown', 'split_format',
+           'has_reasoning', 'Reward', 'answer_error', 'is_correct', 'score', 'trl_reward']
 
 # %% ../nbs/00_rewards.ipynb #56f5b607
 THINK_OPEN, THINK_CLOSE = "<think>", "</think>"
@@ -38,16 +38,16 @@ def extract_answer(text: str, # a model response (untrusted)
     return text[start + len(ANSWER_OPEN):end].strip()
 
 # %% ../nbs/00_rewards.ipynb #38c7de06
-MAX_EXPR_CHARS = 200       # longer answers are rejected before parsing
-MAX_DEPTH = 20             # deepest allowed nesting of operations
-MAX_LITERAL = 10**9        # largest integer literal accepted
+MAX_EXPR_CHARS = 400     # characters once white space is collapsed (white space itself costs nothing)
+MAX_NESTING = 100        # parentheses inside parentheses (Python's parser stops at 200)
+MAX_TERMS = 100          # numbers and operators in the parsed expression: what evaluating costs
+MAX_LITERAL = 10**9      # largest integer literal accepted
 _BINOPS = {ast.Add: lambda a, b: a + b, ast.Sub: lambda a, b: a - b,
            ast.Mult: lambda a, b: a * b, ast.Div: lambda a, b: a / b}
 
 # %% ../nbs/00_rewards.ipynb #df10833a
-def _walk(node, depth: int, literals: list) -> Fraction:
+def _walk(node, literals: list) -> Fraction:
     "Evaluate an allowed `ast` node exactly, recording integer literals in `literals`."
-    if depth > MAX_DEPTH: raise ValueError("expression nested too deeply")
     if isinstance(node, ast.Constant):
         v = node.value
         if type(v) is not int: raise ValueError(f"only integer literals are allowed, not {type(v).__name__}")
@@ -55,30 +55,48 @@ def _walk(node, depth: int, literals: list) -> Fraction:
         literals.append(v)
         return Fraction(v)
     if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.USub):
-        return -_walk(node.operand, depth + 1, literals)
+        return -_walk(node.operand, literals)
     if isinstance(node, ast.BinOp) and type(node.op) in _BINOPS:
-        a, b = _walk(node.left, depth + 1, literals), _walk(node.right, depth + 1, literals)
+        a, b = _walk(node.left, literals), _walk(node.right, literals)
         if isinstance(node.op, ast.Div) and b == 0: raise ValueError("division by zero")
         return _BINOPS[type(node.op)](a, b)
-    raise ValueError(f"not allowed in an answer: {type(node).__name__}"
-                     + (f" ({type(node.op).__name__})" if hasattr(node, "op") else ""))
+    op = f" ({type(node.op).__name__})" if hasattr(node, "op") else ""
+    raise ValueError(f"not allowed in an answer: {type(node).__name__}{op}")
+
+# %% ../nbs/00_rewards.ipynb #645d5cf4
+def _check_size(expr: str):
+    "ValueError when `expr` (white space collapsed) is too long or nests parentheses too deeply."
+    if len(expr) > MAX_EXPR_CHARS:
+        raise ValueError(f"expression too long (> {MAX_EXPR_CHARS} characters besides white space)")
+    depth = 0
+    for ch in expr:
+        depth += (ch == "(") - (ch == ")")
+        if depth > MAX_NESTING: raise ValueError(f"parentheses nested more than {MAX_NESTING} deep")
+
+def _check_spelling(tree, expr: str):
+    "ValueError unless every integer is written in plain decimal digits and the tree is small enough."
+    terms = 0
+    for node in ast.walk(tree):
+        terms += isinstance(node, (ast.Constant, ast.BinOp, ast.UnaryOp))
+        if not isinstance(node, ast.Constant) or type(node.value) is not int: continue
+        spelled = ast.get_source_segment(expr, node)  # Python also reads 0xf, 0o17, 1_5 as integers
+        if not (spelled.isascii() and spelled.isdigit()):
+            raise ValueError(f"numbers must be plain decimal integers, not {spelled!r}")
+    if terms > MAX_TERMS: raise ValueError(f"more than {MAX_TERMS} numbers and operators")
 
 # %% ../nbs/00_rewards.ipynb #5bbaddec
 def parse_expression(expr: str, # arithmetic text (untrusted)
                     ) -> tuple[Fraction, list[int]]:
     "Exact value of `expr` and the integer literals it uses; ValueError for anything not allowed."
     if not isinstance(expr, str): raise ValueError("expression must be a string")
-    if len(expr) > MAX_EXPR_CHARS: raise ValueError(f"expression too long (> {MAX_EXPR_CHARS} characters)")
-    if expr.count("(") > MAX_DEPTH: raise ValueError("expression nested too deeply")
-    try: tree = ast.parse(expr := expr.strip(), mode="eval")
+    expr = " ".join(expr.split())
+    _check_size(expr)
+    try: tree = ast.parse(expr, mode="eval")
     except (SyntaxError, RecursionError, MemoryError, ValueError, TypeError) as e:
         raise ValueError(f"not an arithmetic expression: {type(e).__name__}") from None
-    for node in ast.walk(tree):          # Python also reads 0xf, 0o17 and 1_5 as integers; the puzzle never writes them
-        spelled = ast.get_source_segment(expr, node) if isinstance(node, ast.Constant) else None
-        if spelled is not None and not (spelled.isascii() and spelled.isdigit()) and type(node.value) is int:
-            raise ValueError(f"numbers must be plain decimal integers, not {spelled!r}")
+    _check_spelling(tree, expr)
     literals = []
-    return _walk(tree.body, 0, literals), literals
+    return _walk(tree.body, literals), literals
 
 def safe_eval(expr: str, # arithmetic text: integers, + - * /, parentheses, unary minus
              ) -> Fraction:
@@ -95,17 +113,32 @@ def parse_integer(text: str) -> int | None:
     return int(text.replace(",", ""))
 
 # %% ../nbs/00_rewards.ipynb #c02d3363
-def check_countdown(expr: str,                 # the proposed expression
+def _numbers_error(used: list, numbers, use_all_numbers: bool) -> str | None:
+    "Why the literals `used` break the countdown rules for `numbers`, or None."
+    have, need = Counter(numbers), Counter(used)
+    for n, k in need.items():
+        if n not in have: return f"numbers not as given: {n} is not one of {', '.join(map(str, numbers))}"
+        if k > have[n]: return f"numbers not as given: {n} used {k} times, given {have[n]}"
+    missing = [str(n) for n in have if need[n] < have[n]]
+    if use_all_numbers and missing: return f"numbers not as given: {', '.join(missing)} not used (use every number)"
+    return None
+
+def countdown_error(expr: str,                 # the proposed expression
                     numbers,                   # the numbers given in the puzzle
                     target: int,               # the value to reach
                     use_all_numbers: bool=False, # TinyZero's rule: every number exactly once
-                   ) -> bool:
-    "Is `expr` a valid countdown solution?"
+                   ) -> str | None:
+    "Why `expr` is not a countdown solution, or None when it is one."
     try: value, used = parse_expression(expr)
-    except ValueError: return False
-    have, need = Counter(numbers), Counter(used)
-    fits = need == have if use_all_numbers else all(need[k] <= have[k] for k in need)
-    return fits and value == target
+    except ValueError as e: return f"not parseable: {e}"
+    bad_numbers = _numbers_error(used, numbers, use_all_numbers)
+    if bad_numbers: return bad_numbers
+    if value != target: return f"wrong value: {value} (the target is {target})"
+    return None
+
+def check_countdown(expr: str, numbers, target: int, use_all_numbers: bool=False) -> bool:
+    "Is `expr` a valid countdown solution?"
+    return countdown_error(expr, numbers, target, use_all_numbers) is None
 
 # %% ../nbs/00_rewards.ipynb #6a788eec
 _STEP_RE = re.compile(r"\(?-?\d{1,12}\)?(?:[ \t]{0,3}[-+*/×x][ \t]{0,3}\(?-?\d{1,12}\)?){1,8}[ \t]{0,3}=[ \t]{0,3}-?\d{1,15}")
@@ -140,6 +173,7 @@ class Reward:
     answer: str | None    # the answer that was judged
     answer_source: str    # "tags", "last_line" or "none"
     scheme: str           # "process" or "binary"
+    reason: str = ""      # why the answer is not correct ("" when it is)
     def to_dict(self): return asdict(self)
 
 PROCESS_SCORES = {(True, True, True): 1.0, (True, True, False): 0.8, (True, False, True): 0.6,
@@ -162,11 +196,19 @@ def _fallback_answer(response: str, task: str) -> str | None:
     expr = _ARITH_TAIL_RE.search(before).group().strip()
     return expr or None
 
+def answer_error(answer: str | None, problem, use_all_numbers: bool=False) -> str | None:
+    "Why `answer` does not solve `problem` (a short reason), or None when it does."
+    if answer is None: return "no answer found"
+    if problem.task == "countdown":
+        return countdown_error(answer, problem.numbers, problem.target, use_all_numbers)
+    value = parse_integer(answer)
+    if value is None: return f"not an integer: {answer[:40]!r}"
+    if value != problem.target: return f"wrong value: {value} (the product is {problem.target})"
+    return None
+
 def is_correct(answer: str | None, problem, use_all_numbers: bool=False) -> bool:
     "Does `answer` solve `problem`?"
-    if answer is None: return False
-    if problem.task == "multiplication": return parse_integer(answer) == problem.target
-    return check_countdown(answer, problem.numbers, problem.target, use_all_numbers)
+    return answer_error(answer, problem, use_all_numbers) is None
 
 # %% ../nbs/00_rewards.ipynb #2bb77b58
 def score(response: str,             # the model's response (untrusted)
@@ -178,17 +220,18 @@ def score(response: str,             # the model's response (untrusted)
     if scheme not in SCHEMES: raise ValueError(f"unknown reward scheme {scheme!r}; choose from {SCHEMES}")
     parts = split_format(response)
     formatted = parts is not None
-    if formatted: answer, source = parts[1], "tags"
-    else:
-        answer = extract_answer(response); source = "tags"
-        if answer is None and scheme == "process":
-            answer = _fallback_answer(response, problem.task); source = "last_line"
-    if answer is None: source = "none"
+    answer = parts[1] if formatted else extract_answer(response)
+    source = "none" if answer is None else "tags"
+    if answer is None and scheme == "process":      # partial credit reads an untagged answer too
+        answer = _fallback_answer(response, problem.task)
+        source = "none" if answer is None else "last_line"
     reasoned = has_reasoning(parts[0] if formatted else response)
-    correct = is_correct(answer, problem, use_all_numbers)
-    if scheme == "binary": value = 1.0 if correct and source == "tags" else 0.1 if source == "tags" else 0.0
+    reason = answer_error(answer, problem, use_all_numbers)
+    if reason == "no answer found" and scheme == "binary": reason = "no answer in <answer> tags"
+    correct = reason is None
+    if scheme == "binary": value = 1.0 if correct else 0.1 if source == "tags" else 0.0
     else: value = PROCESS_SCORES.get((correct, formatted, reasoned), 0.0)
-    return Reward(value, correct, formatted, reasoned, answer, source, scheme)
+    return Reward(value, correct, formatted, reasoned, answer, source, scheme, reason or "")
 
 # %% ../nbs/00_rewards.ipynb #b0ba83ac
 def trl_reward(scheme: str="process",       # "process" (partial credit) or "binary" (TinyZero)

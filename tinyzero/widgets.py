@@ -21,10 +21,12 @@ __all__ = ['reward_table', 'example_response', 'RewardPlayground', 'filter_sampl
 def reward_table(response: str, problem: Problem) -> list[tuple[str, str]]:
     "Every part of `response`'s reward for `problem`, as (name, value) rows."
     r = score(response, problem)
-    rows = [("answer", "none found" if r.answer is None else f"{r.answer!r} (from {r.answer_source.replace('_', ' ')})"),
-            ("formatted", "yes" if r.formatted else f"no: want {format_response('...', '...')} and nothing else"),
+    source = r.answer_source.replace("_", " ")
+    want_format = f"no: want {format_response('...', '...')} and nothing else"
+    rows = [("answer", "none found" if r.answer is None else f"{r.answer!r} (from {source})"),
+            ("formatted", "yes" if r.formatted else want_format),
             ("reasoned", "yes" if r.reasoned else "no: want a step like 7 * 15 = 105 in the reasoning"),
-            ("correct", "yes" if r.correct else "no")]
+            ("correct", "yes" if r.correct else f"no: {r.reason}")]
     return rows + [(f"score ({s})", f"{score(response, problem, s).score:.1f}") for s in SCHEMES]
 
 def example_response(problem: Problem, kind: str="correct") -> str:
