@@ -11,7 +11,7 @@ import torch
 from tqdm.auto import tqdm
 from fastcore.basics import patch
 from .data import make_prompt, pools_for
-from .generate import generate
+from .generate import address_seed, generate
 from .models import freeze, load_model, load_tokenizer, pick_device, pick_dtype
 from .models import resolve_model
 from .rewards import score
@@ -162,19 +162,15 @@ class VStar:
                                    **self.sampling)
 
 # %% ../nbs/04_vstar.ipynb #ff145580
-def _sample_seed(key: str, i: int) -> int:
-    return int.from_bytes(hashlib.sha256(f"{key}/{i}".encode()).digest()[:8], "big") >> 1
-
 @patch
 def _draw(self: VStar, jobs: list, progress: bool=False):
     "Generate and score `(problem, key, i)` jobs; yields each batch's jobs and their rewards."
     bar = tqdm(total=len(jobs), desc="V* samples", disable=not progress)
-    device = next(self.ref.parameters()).device
     for s in range(0, len(jobs), self.batch_size):
         chunk = jobs[s:s + self.batch_size]
-        gens = [torch.Generator(device).manual_seed(_sample_seed(k, i)) for _, k, i in chunk]
+        seeds = [address_seed(k, i) for _, k, i in chunk]          # sample i of a prompt: always the same
         prompts = [make_prompt(p, self.shots) for p, _, _ in chunk]
-        g = generate(self.ref, self.tok, prompts, generators=gens, **self.sampling)
+        g = generate(self.ref, self.tok, prompts, seeds=seeds, **self.sampling)
         rewards = [score(text, p, self.scheme, self.use_all)
                    for (p, _, _), text in zip(chunk, g.texts)]
         self.generated += int(g.response_mask.sum())
