@@ -7,6 +7,7 @@ from __future__ import annotations
 import json, os, subprocess, sys, time
 from pathlib import Path
 import matplotlib.pyplot as plt
+from .apo import ALGOS
 from .config import load_config, config_yaml
 from .runlog import read_jsonl
 
@@ -44,7 +45,8 @@ def method_overrides(method: str, cfg) -> dict:
     "The config keys that make `method` of base config `cfg`."
     if method not in METHODS: raise ValueError(f"unknown method {method!r}; choose from {METHODS}")
     if method != "grpo_same_responses": return {"training.algo": method}
-    return {"training.algo": "grpo", "training.batch_size": max(1, cfg.training.batch_size // cfg.training.grpo_k)}
+    t = cfg.training
+    return {"training.algo": "grpo", "training.prompts_per_step": max(1, t.prompts_per_step // t.grpo_k)}
 
 def run_method(config: str | Path,    # the YAML config every method shares
                method: str,           # one of METHODS
@@ -73,8 +75,9 @@ def run_method(config: str | Path,    # the YAML config every method shares
         raise RuntimeError(f"{method} (seed {seed}) exited with status {code}; end of {log_path}:\n{tail}")
     rows = read_jsonl(run_dir / "metrics.jsonl")
     steps = [r for r in rows if "step_time" in r]
-    return dict(method=method, algo=cfg.training.algo, prompts=cfg.training.batch_size,
-                k=cfg.training.grpo_k if cfg.training.algo == "grpo" else 1, seed=seed, budget_s=budget_s,
+    t = cfg.training
+    return dict(method=method, algo=t.algo, prompts=t.prompts_per_step,
+                k=ALGOS[t.algo].responses_per_prompt(t), seed=seed, budget_s=budget_s,
                 curve=eval_curve(rows), steps=len(steps), step_s=sum(r["step_time"] for r in steps) / max(len(steps), 1),
                 vstar_s=sum(r.get("vstar_stage_seconds", 0) for r in rows), wall_s=time.perf_counter() - t0,
                 peak_rss_mb=usage.ru_maxrss / 1024)         # Linux reports kilobytes

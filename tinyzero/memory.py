@@ -128,10 +128,9 @@ def plan(cfg: Config, capacity_gib: float | None=None, gpu: str | None=None,
     c = pick_dtype(cfg.model.dtype, "cuda").itemsize          # the compute dtype a GPU run uses
     P, H, V, L = n_params(a), a["hidden_size"], a["vocab_size"], a["num_hidden_layers"]
     kv, I = a["num_key_value_heads"] * H // a["num_attention_heads"], a["intermediate_size"]
-    k = t.grpo_k if t.algo == "grpo" else 1
-    prompt, new = prompt_len or prompt_tokens(cfg), max(t.max_new_tokens, e.max_new_tokens or 0, v.max_new_tokens or 0)
-    micro = t.batch_size * k * (prompt + t.max_new_tokens)     # tokens of one loss micro-batch
-    gen = max(t.generation_batch_size or t.batch_size * t.grad_accum * k, e.batch_size, v.batch_size)
+    prompt, new = prompt_len or prompt_tokens(cfg), max(t.max_new_tokens, e.max_new_tokens, v.max_new_tokens)
+    micro = t.micro_batch_size * (prompt + t.max_new_tokens)     # tokens of one loss micro-batch
+    gen = max(t.generation_batch_size, e.batch_size, v.batch_size)
     casts = 2 * P if c < 4 else 0
     items = [("always", "policy weights (float32)", 4 * P), ("always", "AdamW moments (float32)", 8 * P),
              ("always", f"reference weights ({c}-byte compute dtype)", c * P),
@@ -157,7 +156,7 @@ def require_fit(cfg: Config):
     if pick_device(cfg.model.device).type != "cuda": return
     p = plan(cfg)
     if not p.fits:
-        raise PlanError(f"{p.line()} (with {p.margin:.0%} kept free). Lower training.batch_size (the loss micro-batch), "
+        raise PlanError(f"{p.line()} (with {p.margin:.0%} kept free). Lower training.micro_batch_size, "
                         "set training.gradient_checkpointing: true, lower training.generation_batch_size, "
                         "eval.batch_size or vstar.batch_size, or training.max_new_tokens; "
                         "`python -m tinyzero.train --config F --plan` prints every item.")

@@ -9,7 +9,7 @@ from pathlib import Path
 import matplotlib.pyplot as plt
 import torch
 from .config import ConfigError, REPORTERS
-from .models import atomic_save_dir
+from .models import atomic_save_dir, rank
 
 # %% auto #0
 __all__ = ['RUN_FILES', 'CURVES', 'append_jsonl', 'read_jsonl', 'truncate_run_files', 'run_logger', 'MetricsWriter',
@@ -58,11 +58,12 @@ def truncate_run_files(out: str | Path, step: int):
         os.replace(tmp, path)
 
 # %% ../nbs/08_runlog.ipynb #63fc18a7
-def run_logger(out: str | Path) -> logging.Logger:
-    "The logger writing `out/training.log`."
-    log = logging.getLogger(f"tinyzero.{Path(out).resolve()}")
+def run_logger(out: str | Path | None) -> logging.Logger:
+    "The logger writing `out/training.log` (None: one that writes nothing)."
+    log = logging.getLogger(f"tinyzero.{Path(out).resolve()}" if out else "tinyzero.silent")
     log.setLevel(logging.INFO)
     log.propagate = False          # the terminal shows the progress bar; the file, the details
+    if out is None: return log
     if not log.handlers:
         h = logging.FileHandler(Path(out) / "training.log")
         h.setFormatter(logging.Formatter("%(asctime)s %(message)s"))
@@ -88,18 +89,19 @@ def _numbers(row: dict) -> dict:
 
 class MetricsWriter:
     "Appends metrics rows to `out/metrics.jsonl`; their numbers go to the `report_to` dashboards."
-    def __init__(self, out: str | Path,
+    def __init__(self, out: str | Path | None,   # None: write nothing (a process that computes)
                  report_to: list=(),   # names from REPORTERS
                  config=None,          # the run's Config (or a dict), shown by trackio
                 ):
-        self.path, self.sinks = Path(out) / "metrics.jsonl", []
-        for name in report_to:
+        self.path, self.sinks = None if out is None else Path(out) / "metrics.jsonl", []
+        for name in report_to if out is not None else ():
             try: self.sinks.append(_sink(name, Path(out), config))
             except ImportError as e:
                 raise ConfigError(f"output.report_to names {name}, which is not installed ({e}): "
                                   'pip install -e ".[peers]"') from None
 
     def __call__(self, rows: list[dict]):
+        if self.path is None: return
         append_jsonl(self.path, rows)
         for row in rows:
             nums = _numbers(row)
@@ -132,7 +134,8 @@ def save_model(dest: str | Path, policy,
                dtype: torch.dtype | None=None,  # cast the weights (best/: the compute dtype)
                state: dict | None=None,         # the trainer state, saved as trainer_state.pt
               ) -> Path:
-    "Write `policy` (a `Policy`) and `state` to the folder `dest`, atomically."
+    "Write `policy` (a `Policy`) and `state` to the folder `dest`, atomically; on rank 0 only."
+    if rank() != 0: return Path(dest)
     def write(folder: Path):
         policy.write(folder, dtype)
         if state is not None: torch.save(state, folder / "trainer_state.pt")

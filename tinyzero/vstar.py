@@ -12,13 +12,13 @@ from tqdm.auto import tqdm
 from fastcore.basics import patch
 from .data import make_prompt, pools_for
 from .generate import address_seed, generate
-from .models import freeze, load_model, load_tokenizer, pick_device, pick_dtype
+from .models import Policy, freeze, load_model, load_tokenizer, pick_device, pick_dtype
 from .models import resolve_model
 from .rewards import score
 
 # %% auto #0
-__all__ = ['ADAPTIVE', 'SCHEMA', 'estimate_vstar', 'adaptive_n', 'model_fingerprint', 'VStarCache', 'VStar', 'learnable_only',
-           'vstar_cache_path', 'vstar_from_config', 'vstar_stage']
+__all__ = ['ADAPTIVE', 'SCHEMA', 'estimate_vstar', 'adaptive_n', 'model_fingerprint', 'VStarCache', 'VStar', 'StopRequested',
+           'learnable_only', 'vstar_cache_path', 'vstar_from_config', 'vstar_stage']
 
 # %% ../nbs/04_vstar.ipynb #9baac479
 def estimate_vstar(rewards: Sequence[float], # rewards of N reference samples for one prompt
@@ -134,7 +134,8 @@ def merge(self: VStarCache, other: str | Path) -> int:
 # %% ../nbs/04_vstar.ipynb #b6ce94c7
 class VStar:
     "The offline stage: reference samples -> rewards -> V*, through a persistent cache."
-    def __init__(self, ref, tok, cache: VStarCache,
+    def __init__(self, reference,            # a context giving the reference (`Policy.reference`)
+                 tok, cache: VStarCache,
                  model_id: str,              # `model_fingerprint` of the reference
                  beta: float=0.5,            # beta1: 0 -> max, inf -> mean
                  n_samples: int=8,           # N samples per prompt (paper: 8)
@@ -144,7 +145,7 @@ class VStar:
                  batch_size: int=64,         # sequences generated together
                  seed: int=0,                # the samples' own seed (`vstar.seed`)
                 ):
-        self.ref, self.tok, self.cache, self.model_id = ref, tok, cache, model_id
+        self.reference, self.tok, self.cache, self.model_id = reference, tok, cache, model_id
         self.beta, self.n_samples = beta, n_samples
         self.scheme, self.use_all, self.shots = scheme, use_all_numbers, shots
         self.sampling = dict(temperature=temperature, top_p=top_p, max_new_tokens=max_new_tokens,
@@ -152,7 +153,8 @@ class VStar:
         self.batch_size, self.seed = batch_size, seed
         self.generated = 0           # response tokens generated
         self.drawn = 0               # samples drawn (not found in the cache)
-        self.after_batch = None      # called after each batch is stored (to copy the cache away)
+        self.after_batch = []        # called after each batch is stored (to copy the cache away)
+        self.should_stop = lambda: False   # asked after each batch: True ends the stage early
 
     def key(self, problem) -> str:
         "The cache key of `problem`'s samples: everything they depend on."
@@ -162,15 +164,18 @@ class VStar:
                                    **self.sampling)
 
 # %% ../nbs/04_vstar.ipynb #ff145580
+class StopRequested(Exception): "The run was asked to stop; every sample drawn so far is cached."
+
 @patch
 def _draw(self: VStar, jobs: list, progress: bool=False):
     "Generate and score `(problem, key, i)` jobs; yields each batch's jobs and their rewards."
     bar = tqdm(total=len(jobs), desc="V* samples", disable=not progress)
     for s in range(0, len(jobs), self.batch_size):
         chunk = jobs[s:s + self.batch_size]
-        seeds = [address_seed(k, i) for _, k, i in chunk]          # sample i of a prompt: always the same
+        seeds = [address_seed(k, i) for _, k, i in chunk]    # sample i of a prompt: always the same
         prompts = [make_prompt(p, self.shots) for p, _, _ in chunk]
-        g = generate(self.ref, self.tok, prompts, seeds=seeds, **self.sampling)
+        with self.reference() as ref:
+            g = generate(ref, self.tok, prompts, seeds=seeds, **self.sampling)
         rewards = [score(text, p, self.scheme, self.use_all)
                    for (p, _, _), text in zip(chunk, g.texts)]
         self.generated += int(g.response_mask.sum())
@@ -198,7 +203,8 @@ def samples(self: VStar, problems: list, n: int | None=None, progress: bool=Fals
         for k in dict.fromkeys(k for _, k, _ in chunk):
             self.cache.put(k, *have[k])        # stored batch by batch: progress survives a crash
         self.drawn += len(chunk)
-        if self.after_batch: self.after_batch()
+        for hook in self.after_batch: hook()
+        if self.should_stop(): raise StopRequested(f"stopped after {self.drawn} samples, all kept")
     return [(have[k][0][:n], have[k][1][:n]) for k in keys]
 
 # %% ../nbs/04_vstar.ipynb #08007ab3
@@ -238,14 +244,15 @@ def vstar_cache_path(cfg) -> Path:
     "The run's V* cache file: `vstar.cache_path`, else `vstar_cache.sqlite` in the output folder."
     return Path(cfg.vstar.cache_path or Path(cfg.output.dir) / "vstar_cache.sqlite")
 
-def vstar_from_config(cfg, ref, tok, model_path: str, cache_path) -> VStar:
+def vstar_from_config(cfg, reference, tok, model_path: str, cache_path) -> VStar:
     "The V* stage a run's config describes (`vstar`, `training`, `data`), over `cache_path`."
     v, t, d = cfg.vstar, cfg.training, cfg.data
     model_id = model_fingerprint(model_path, cfg.model.revision)
-    return VStar(ref, tok, VStarCache(cache_path), model_id, beta=v.beta1, n_samples=v.n_samples,
-                 scheme=d.scheme, use_all_numbers=d.use_all_numbers, shots=d.shots,
-                 temperature=t.temperature, top_p=t.top_p, max_new_tokens=v.max_new_tokens,
-                 min_new_tokens=t.min_new_tokens, batch_size=v.batch_size, seed=v.seed)
+    return VStar(reference, tok, VStarCache(cache_path), model_id, beta=v.beta1,
+                 n_samples=v.n_samples, scheme=d.scheme, use_all_numbers=d.use_all_numbers,
+                 shots=d.shots, temperature=t.temperature, top_p=t.top_p,
+                 max_new_tokens=v.max_new_tokens, min_new_tokens=t.min_new_tokens,
+                 batch_size=v.batch_size, seed=v.seed)
 
 def vstar_stage(cfg, cache_path, shard: int=0, n_shards: int=1,
                 after_batch=None,   # called after each generation batch is stored
@@ -253,9 +260,11 @@ def vstar_stage(cfg, cache_path, shard: int=0, n_shards: int=1,
     "Run the offline stage for shard `shard` of `n_shards` of the training pool into `cache_path`."
     if not 0 <= shard < n_shards: raise ValueError(f"shard {shard} is not in 0..{n_shards - 1}")
     path, m = resolve_model(cfg.model.name_or_path), cfg.model
-    ref = freeze(load_model(path, m.revision, m.device, pick_dtype(m.dtype, pick_device(m.device))))
-    vs = vstar_from_config(cfg, ref, load_tokenizer(path, m.revision), path, cache_path)
-    vs.after_batch = after_batch
+    dtype = pick_dtype(m.dtype, pick_device(m.device))
+    ref = freeze(load_model(path, m.revision, m.device, dtype))     # the reference alone, no policy
+    tok = load_tokenizer(path, m.revision)
+    vs = vstar_from_config(cfg, Policy(ref, tok, dtype, ref=ref).reference, tok, path, cache_path)
+    if after_batch: vs.after_batch.append(after_batch)
     info = vs.stage([p for ps in pools_for(cfg.data).values() for p in ps][shard::n_shards])
     vs.cache.close()
     return dict(prompts=info["prompts"], seconds=info["seconds"], all_wrong=info["all_wrong"],
