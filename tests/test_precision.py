@@ -15,16 +15,16 @@ def test_bf16_compute_policy_moves_at_the_paper_lr(tmp_path):
                                                      "training.algo": "weighted", "training.lr": 1e-6, "training.steps": 3,
                                                      "training.gradient_checkpointing": True, "eval.every": 100})
     tr = Trainer(cfg)
-    assert {p.dtype for p in tr.policy.parameters()} == {torch.float32}
-    assert {p.dtype for p in tr.ref.parameters()} == {torch.bfloat16}
-    before = {n: p.detach().clone() for n, p in tr.policy.named_parameters() if "embed" not in n}
+    assert {p.dtype for p in tr.policy.model.parameters()} == {torch.float32}
+    assert {p.dtype for p in tr.policy.ref.parameters()} == {torch.bfloat16}
+    before = {n: p.detach().clone() for n, p in tr.policy.model.named_parameters() if "embed" not in n}
     tr.run()
-    changed = sum(int((p.detach() != before[n]).sum()) for n, p in tr.policy.named_parameters() if n in before)
+    changed = sum(int((p.detach() != before[n]).sum()) for n, p in tr.policy.model.named_parameters() if n in before)
     total = sum(t.numel() for t in before.values())
     assert changed / total > 0.5, f"only {changed / total:.1%} of the non-embedding weights moved"
     ck = AutoModelForCausalLM.from_pretrained(tmp_path / "checkpoints" / "step_3")
     assert ck.model.layers[0].mlp.up_proj.weight.dtype == torch.float32          # float32 master weights, exactly
-    assert torch.equal(ck.model.layers[0].mlp.up_proj.weight, tr.policy.model.layers[0].mlp.up_proj.weight.detach())
+    assert torch.equal(ck.model.layers[0].mlp.up_proj.weight, tr.policy.model.model.layers[0].mlp.up_proj.weight.detach())
     best = AutoModelForCausalLM.from_pretrained(tmp_path / "best", dtype="auto")
     assert best.model.layers[0].mlp.up_proj.weight.dtype == torch.bfloat16       # best/ in the compute dtype
 

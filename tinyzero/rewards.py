@@ -4,16 +4,15 @@
 
 # %% ../nbs/00_rewards.ipynb #621c86fd
 from __future__ import annotations
-import ast, re
-from collections import Counter
+import re
 from dataclasses import dataclass, asdict
-from fractions import Fraction
+from .arithmetic import countdown_error, parse_integer
+from .arithmetic import safe_eval       # public here too: `tinyzero.rewards.safe_eval`
 
 # %% auto #0
-__all__ = ['THINK_OPEN', 'THINK_CLOSE', 'ANSWER_OPEN', 'ANSWER_CLOSE', 'TAGS', 'MAX_EXPR_CHARS', 'MAX_NESTING', 'MAX_TERMS',
-           'MAX_LITERAL', 'MAX_REASONING_CHARS', 'PROCESS_SCORES', 'SCHEMES', 'format_response', 'extract_answer',
-           'parse_expression', 'safe_eval', 'parse_integer', 'countdown_error', 'check_countdown', 'split_format',
-           'has_reasoning', 'Reward', 'answer_error', 'is_correct', 'score', 'trl_reward']
+__all__ = ['THINK_OPEN', 'THINK_CLOSE', 'ANSWER_OPEN', 'ANSWER_CLOSE', 'TAGS', 'MAX_REASONING_CHARS', 'PROCESS_SCORES', 'SCHEMES',
+           'format_response', 'extract_answer', 'split_format', 'has_reasoning', 'Reward', 'answer_error', 'score',
+           'trl_reward']
 
 # %% ../nbs/00_rewards.ipynb #56f5b607
 THINK_OPEN, THINK_CLOSE = "<think>", "</think>"
@@ -36,112 +35,6 @@ def extract_answer(text: str, # a model response (untrusted)
     if start < 0: return None
     end = text.find(ANSWER_CLOSE, start + len(ANSWER_OPEN))
     return text[start + len(ANSWER_OPEN):end].strip()
-
-# %% ../nbs/00_rewards.ipynb #38c7de06
-MAX_EXPR_CHARS = 400     # characters once white space is collapsed (white space costs nothing)
-MAX_NESTING = 100        # parentheses inside parentheses (Python's parser stops at 200)
-MAX_TERMS = 100          # numbers and operators in the parsed expression: what evaluating costs
-MAX_LITERAL = 10**9      # largest integer literal accepted
-_BINOPS = {ast.Add: lambda a, b: a + b, ast.Sub: lambda a, b: a - b,
-           ast.Mult: lambda a, b: a * b, ast.Div: lambda a, b: a / b}
-
-# %% ../nbs/00_rewards.ipynb #df10833a
-def _walk(node, literals: list) -> Fraction:
-    "Evaluate an allowed `ast` node exactly, recording integer literals in `literals`."
-    if isinstance(node, ast.Constant):
-        v = node.value
-        if type(v) is not int:
-            raise ValueError(f"only integer literals are allowed, not {type(v).__name__}")
-        if v > MAX_LITERAL: raise ValueError("literal too large")
-        literals.append(v)
-        return Fraction(v)
-    if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.USub):
-        return -_walk(node.operand, literals)
-    if isinstance(node, ast.BinOp) and type(node.op) in _BINOPS:
-        a, b = _walk(node.left, literals), _walk(node.right, literals)
-        if isinstance(node.op, ast.Div) and b == 0: raise ValueError("division by zero")
-        return _BINOPS[type(node.op)](a, b)
-    op = f" ({type(node.op).__name__})" if hasattr(node, "op") else ""
-    raise ValueError(f"not allowed in an answer: {type(node).__name__}{op}")
-
-# %% ../nbs/00_rewards.ipynb #3507f5a5
-def _check_size(expr: str):
-    "ValueError when `expr` (white space collapsed) is too long or nests parentheses too deeply."
-    if len(expr) > MAX_EXPR_CHARS:
-        raise ValueError(f"expression too long (> {MAX_EXPR_CHARS} characters besides white space)")
-    depth = 0
-    for ch in expr:
-        depth += (ch == "(") - (ch == ")")
-        if depth > MAX_NESTING: raise ValueError(f"parentheses nested more than {MAX_NESTING} deep")
-
-def _check_spelling(tree, expr: str):
-    "ValueError unless every integer is spelled in plain decimal digits and the tree is small."
-    terms = 0
-    for node in ast.walk(tree):
-        terms += isinstance(node, (ast.Constant, ast.BinOp, ast.UnaryOp))
-        if not isinstance(node, ast.Constant) or type(node.value) is not int: continue
-        spelled = ast.get_source_segment(expr, node)  # Python also reads 0xf, 0o17, 1_5 as integers
-        if not (spelled.isascii() and spelled.isdigit()):
-            raise ValueError(f"numbers must be plain decimal integers, not {spelled!r}")
-    if terms > MAX_TERMS: raise ValueError(f"more than {MAX_TERMS} numbers and operators")
-
-# %% ../nbs/00_rewards.ipynb #5bbaddec
-def parse_expression(expr: str, # arithmetic text (untrusted)
-                    ) -> tuple[Fraction, list[int]]:
-    "Exact value of `expr` and the integer literals it uses; ValueError for anything not allowed."
-    if not isinstance(expr, str): raise ValueError("expression must be a string")
-    expr = " ".join(expr.split())
-    _check_size(expr)
-    try: tree = ast.parse(expr, mode="eval")
-    except (SyntaxError, RecursionError, MemoryError, ValueError, TypeError) as e:
-        raise ValueError(f"not an arithmetic expression: {type(e).__name__}") from None
-    _check_spelling(tree, expr)
-    literals = []
-    return _walk(tree.body, literals), literals
-
-def safe_eval(expr: str, # arithmetic text: integers, + - * /, parentheses, unary minus
-             ) -> Fraction:
-    "Exact value of `expr`, or ValueError naming what is not allowed. Never calls `eval`."
-    return parse_expression(expr)[0]
-
-# %% ../nbs/00_rewards.ipynb #e05638fe
-_INT_RE = re.compile(r"-?(?:[0-9]+|[0-9]{1,3}(?:,[0-9]{3})+)")   # ASCII: int() would take ６０９
-
-def parse_integer(text: str) -> int | None:
-    "The integer written in `text` (plain or with correct thousands commas), else None."
-    text = text.strip()
-    if len(text) > 40 or not _INT_RE.fullmatch(text): return None
-    return int(text.replace(",", ""))
-
-# %% ../nbs/00_rewards.ipynb #c02d3363
-def _numbers_error(used: list, numbers, use_all_numbers: bool) -> str | None:
-    "Why the literals `used` break the countdown rules for `numbers`, or None."
-    have, need = Counter(numbers), Counter(used)
-    for n, k in need.items():
-        if n not in have:
-            return f"numbers not as given: {n} is not one of {', '.join(map(str, numbers))}"
-        if k > have[n]: return f"numbers not as given: {n} used {k} times, given {have[n]}"
-    missing = [str(n) for n in have if need[n] < have[n]]
-    if use_all_numbers and missing:
-        return f"numbers not as given: {', '.join(missing)} not used (use every number)"
-    return None
-
-def countdown_error(expr: str,                 # the proposed expression
-                    numbers,                   # the numbers given in the puzzle
-                    target: int,               # the value to reach
-                    use_all_numbers: bool=False, # TinyZero's rule: every number exactly once
-                   ) -> str | None:
-    "Why `expr` is not a countdown solution, or None when it is one."
-    try: value, used = parse_expression(expr)
-    except ValueError as e: return f"not parseable: {e}"
-    bad_numbers = _numbers_error(used, numbers, use_all_numbers)
-    if bad_numbers: return bad_numbers
-    if value != target: return f"wrong value: {value} (the target is {target})"
-    return None
-
-def check_countdown(expr: str, numbers, target: int, use_all_numbers: bool=False) -> bool:
-    "Is `expr` a valid countdown solution?"
-    return countdown_error(expr, numbers, target, use_all_numbers) is None
 
 # %% ../nbs/00_rewards.ipynb #6a788eec
 _NUMBER = r"\(?-?\d{1,12}\)?"                         # a number, maybe in parentheses
@@ -210,10 +103,6 @@ def answer_error(answer: str | None, problem, use_all_numbers: bool=False) -> st
     if value is None: return f"not an integer: {answer[:40]!r}"
     if value != problem.target: return f"wrong value: {value} (the product is {problem.target})"
     return None
-
-def is_correct(answer: str | None, problem, use_all_numbers: bool=False) -> bool:
-    "Does `answer` solve `problem`?"
-    return answer_error(answer, problem, use_all_numbers) is None
 
 # %% ../nbs/00_rewards.ipynb #2bb77b58
 def score(response: str,             # the model's response (untrusted)
