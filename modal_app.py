@@ -50,7 +50,7 @@ def _paths():
 
 def _commit(*volumes):
     "Make writes visible to other containers; refuses while a file on a volume is open (a commit would fail)."
-    from tinyzero.runlog import open_files_under
+    from tinyzero.train import open_files_under
     busy = [f for root in _paths()[:2] for f in open_files_under(root)]
     if busy: raise RuntimeError(f"files open on a volume at commit: {busy}")
     if not modal.is_local():
@@ -83,7 +83,7 @@ def fetch_model(name: str, revision: str | None = None) -> str:
 @app.function(**GPU_FUNCTION)
 def vstar_shard(config: str, run_name: str, shard: int, n_shards: int, debug: bool = False) -> dict:
     "One shard of the offline V* stage, on local disk, mirrored to the V* volume batch by batch."
-    from tinyzero.runlog import mirror
+    from tinyzero.train import mirror
     from tinyzero.vstar import vstar_stage
     _, vstar, local = _paths()
     name = f"{run_name}/shard{shard}-of-{n_shards}"

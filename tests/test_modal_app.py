@@ -3,7 +3,8 @@ run locally on CPU (the debug config) into folders standing in for the Volumes a
 import configparser, importlib, shlex, shutil, sys
 from pathlib import Path
 import pytest
-from tinyzero.runlog import open_files_under, read_jsonl
+from tinyzero.runlog import read_jsonl
+from tinyzero.train import open_files_under
 from tinyzero.vstar import VStarCache
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -4,7 +4,7 @@
 
 # %% ../nbs/08_runlog.ipynb #076352b2
 from __future__ import annotations
-import dataclasses, json, logging, math, os, shutil, sqlite3
+import dataclasses, json, logging, math, os, shutil
 from pathlib import Path
 import matplotlib.pyplot as plt
 import torch
@@ -14,7 +14,7 @@ from .models import atomic_save_dir, rank
 # %% auto #0
 __all__ = ['RUN_FILES', 'CURVES', 'append_jsonl', 'read_jsonl', 'truncate_run_files', 'run_logger', 'MetricsWriter',
            'CheckpointError', 'checkpoints', 'latest_checkpoint', 'save_model', 'prune_checkpoints',
-           'read_trainer_state', 'mirror', 'open_files_under', 'check_reuse', 'plot_curves']
+           'read_trainer_state', 'plot_curves']
 
 # %% ../nbs/08_runlog.ipynb #5b1994e4
 def _clean(v):
@@ -160,57 +160,6 @@ def read_trainer_state(path: str | Path) -> dict:
     if not isinstance(state, dict) or "step" not in state:
         raise CheckpointError(f"checkpoint {path} is corrupt: trainer_state.pt has no step")
     return state
-
-# %% ../nbs/08_runlog.ipynb #3562f465
-def _copy(src: Path, dst: Path):
-    "Copy one file to `dst` through a temporary file and a rename (SQLite through its backup API)."
-    dst.parent.mkdir(parents=True, exist_ok=True)
-    tmp = dst.with_name(f".{dst.name}.tmp")
-    if src.suffix == ".sqlite":
-        with sqlite3.connect(src) as a, sqlite3.connect(tmp) as b: a.backup(b)
-        a.close()                      # `with` on a connection commits; it does not close
-        b.close()
-    else: shutil.copyfile(src, tmp)
-    os.replace(tmp, dst)
-    shutil.copystat(src, dst)
-
-def _stamp(p: Path) -> tuple: return p.stat().st_size, int(p.stat().st_mtime)
-
-def mirror(src: str | Path, dst: str | Path) -> int:
-    "Make folder `dst` hold what `src` holds; returns the number of files copied."
-    src, dst, n = Path(src), Path(dst), 0
-    if not src.exists(): return 0
-    skip = ("-wal", "-shm", ".tmp")   # SQLite's side files (the backup copies them in), half writes
-    want = {p.relative_to(src) for p in src.rglob("*") if p.is_file() and not p.name.endswith(skip)}
-    for rel in sorted(want):
-        a, b = src / rel, dst / rel
-        same = b.exists() and _stamp(a) == _stamp(b)
-        if a.suffix == ".sqlite" or not same:      # a WAL database changes, its main file may not
-            _copy(a, b)
-            n += 1
-    for p in sorted(dst.rglob("*"), reverse=True) if dst.exists() else []:
-        if p.is_file() and p.relative_to(dst) not in want: p.unlink()
-        elif p.is_dir() and not any(p.iterdir()): p.rmdir()
-    return n
-
-# %% ../nbs/08_runlog.ipynb #3fb79136
-def open_files_under(root: str | Path) -> list[str]:
-    "Files under `root` this process holds open (from /proc/self/fd; none where there is no /proc)."
-    root, found = str(Path(root).resolve()), []
-    fds = Path("/proc/self/fd")
-    for fd in (fds.iterdir() if fds.exists() else []):
-        try: target = os.readlink(fd)
-        except OSError: continue
-        if target == root or target.startswith(root + os.sep): found.append(target)
-    return sorted(set(found))
-
-# %% ../nbs/08_runlog.ipynb #bb2d8580
-def check_reuse(out: str | Path, config_text: str, resume: bool=False):
-    "ConfigError if `out` holds a run whose config.yaml is not `config_text`, unless `resume`."
-    saved = Path(out) / "config.yaml"
-    if resume or not saved.exists() or saved.read_text() == config_text: return
-    raise ConfigError(f"{out} holds a run with another config ({saved}); to continue that run pass "
-                      "--resume, to start a new one choose another run name (or output folder)")
 
 # %% ../nbs/08_runlog.ipynb #48c21206
 def _level_keys(rows: list[dict]) -> list[str]:
