@@ -7,7 +7,8 @@ from pathlib import Path
 import torch
 from tinyzero.data import make_problem
 from tinyzero.models import make_tiny_model, load_policy_and_ref
-from tinyzero.vstar import VStar, VStarCache, model_fingerprint
+from tinyzero.vstar import VStar
+from tinyzero.vstar_cache import VStarCache, model_fingerprint
 
 ap = argparse.ArgumentParser()
 ap.add_argument("--prompts", type=int, default=64)

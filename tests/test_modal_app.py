@@ -5,7 +5,7 @@ from pathlib import Path
 import pytest
 from tinyzero.runlog import read_jsonl
 from tinyzero.train import open_files_under
-from tinyzero.vstar import VStarCache
+from tinyzero.vstar_cache import VStarCache
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))

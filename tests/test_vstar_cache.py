@@ -1,10 +1,10 @@
 """The V* cache under a kill mid-write, concurrent readers, and bad files."""
 import os, signal, subprocess, sys, textwrap, time, warnings
-from tinyzero.vstar import VStarCache
+from tinyzero.vstar_cache import VStarCache
 
 WRITER = textwrap.dedent("""
     import sys
-    from tinyzero.vstar import VStarCache
+    from tinyzero.vstar_cache import VStarCache
     c = VStarCache(sys.argv[1])
     i = 0
     while True:

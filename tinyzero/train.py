@@ -13,7 +13,8 @@ from .memory import PlanError, plan
 from .runlog import CheckpointError, latest_checkpoint, read_jsonl
 from .step import TrainingError
 from .trainer import Trainer
-from .vstar import VStarCache, vstar_cache_path
+from .vstar import vstar_cache_path
+from .vstar_cache import VStarCache
 
 # %% auto #0
 __all__ = ['DEBUG_OVERRIDES', 'parse_args', 'build_config', 'find_resume', 'continue_command', 'main', 'failure_kind', 'mirror',

@@ -4,7 +4,7 @@
 
 # %% ../nbs/04_vstar.ipynb #61208c42
 from __future__ import annotations
-import hashlib, json, math, os, sqlite3, time, warnings
+import math, time
 from pathlib import Path
 from typing import Sequence
 import torch
@@ -15,10 +15,11 @@ from .generate import address_seed, generate
 from .models import Policy, freeze, load_model, load_tokenizer, pick_device, pick_dtype
 from .models import resolve_model
 from .rewards import score
+from .vstar_cache import VStarCache, model_fingerprint
 
 # %% auto #0
-__all__ = ['ADAPTIVE', 'SCHEMA', 'estimate_vstar', 'adaptive_n', 'model_fingerprint', 'VStarCache', 'VStar', 'StopRequested',
-           'learnable_only', 'vstar_cache_path', 'vstar_from_config', 'vstar_stage']
+__all__ = ['ADAPTIVE', 'estimate_vstar', 'adaptive_n', 'VStar', 'StopRequested', 'learnable_only', 'vstar_cache_path',
+           'vstar_from_config', 'vstar_stage']
 
 # %% ../nbs/04_vstar.ipynb #9baac479
 def estimate_vstar(rewards: Sequence[float], # rewards of N reference samples for one prompt
@@ -42,94 +43,6 @@ def adaptive_n(step: int, total_steps: int, schedule=ADAPTIVE) -> int:
     for start, k in schedule:
         if frac >= start: n = k
     return n
-
-# %% ../nbs/04_vstar.ipynb #64c304df
-SCHEMA = "tinyzero-vstar-cache-v1"
-
-def model_fingerprint(name_or_path: str, revision: str | None=None) -> str:
-    "Identity of a reference model: hub name@revision, or a hash of a folder's weights and config."
-    p = Path(name_or_path)
-    if not p.is_dir(): return f"hub:{name_or_path}@{revision or 'main'}"
-    h = hashlib.sha256()
-    is_model_file = lambda f: f.suffix in (".safetensors", ".bin") or f.name == "config.json"
-    files = sorted(f for f in p.iterdir() if is_model_file(f))
-    if not files: raise FileNotFoundError(f"no weights or config.json in {p}")
-    for f in files:
-        h.update(f.name.encode())
-        with open(f, "rb") as fh:
-            for chunk in iter(lambda: fh.read(1 << 20), b""): h.update(chunk)
-    return "local:" + h.hexdigest()[:20]
-
-# %% ../nbs/04_vstar.ipynb #f1eceefd
-class VStarCache:
-    "Per-sample reference rewards in SQLite, keyed by everything they depend on."
-    def __init__(self, path: str | Path):
-        self.path, self.hits, self.misses = Path(path), 0, 0
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        try: self.db = self._open()
-        except sqlite3.DatabaseError as e:
-            aside = self.path.with_name(f"{self.path.name}.bad-{int(time.time())}")
-            warnings.warn(f"V* cache {self.path} is not usable ({e}); "
-                          f"moved it to {aside.name} and started a new one")
-            for suffix in ("-wal", "-shm"):
-                Path(str(self.path) + suffix).unlink(missing_ok=True)
-            os.replace(self.path, aside)
-            self.db = self._open()
-
-    def _open(self) -> sqlite3.Connection:
-        db = sqlite3.connect(self.path, timeout=30)
-        try:
-            db.execute("PRAGMA journal_mode=WAL")
-            tables = {r[0] for r in db.execute("SELECT name FROM sqlite_master WHERE type='table'")}
-            if not tables:
-                with db:
-                    db.execute("CREATE TABLE meta (k TEXT PRIMARY KEY, v TEXT)")
-                    db.execute("CREATE TABLE samples "
-                               "(key TEXT PRIMARY KEY, rewards TEXT, correct TEXT)")
-                    db.execute("INSERT INTO meta VALUES ('schema', ?)", (SCHEMA,))
-            elif tables != {"meta", "samples"} or db.execute(
-                    "SELECT v FROM meta WHERE k='schema'").fetchone() != (SCHEMA,):
-                raise sqlite3.DatabaseError("not a tinyzero V* cache")
-            db.execute("SELECT count(*) FROM samples").fetchone()
-            return db
-        except sqlite3.DatabaseError: db.close(); raise
-
-    @staticmethod
-    def make_key(**parts) -> str:
-        "A stable hash of everything a cached result depends on."
-        return hashlib.sha256(json.dumps(parts, sort_keys=True, default=str).encode()).hexdigest()
-
-# %% ../nbs/04_vstar.ipynb #70d3f5d6
-@patch
-def get(self: VStarCache, key: str) -> tuple[list, list] | None:
-    "`(rewards, correct)` stored under `key`, or None."
-    row = self.db.execute("SELECT rewards, correct FROM samples WHERE key=?", (key,)).fetchone()
-    return None if row is None else (json.loads(row[0]), json.loads(row[1]))
-
-@patch
-def put(self: VStarCache, key: str, rewards: list, correct: list):
-    "Store (or replace) the samples' rewards under `key`, in one transaction."
-    with self.db: self.db.execute("INSERT OR REPLACE INTO samples VALUES (?, ?, ?)",
-                                  (key, json.dumps(rewards), json.dumps(correct)))
-
-@patch
-def __len__(self: VStarCache): return self.db.execute("SELECT count(*) FROM samples").fetchone()[0]
-
-@patch(as_prop=True)
-def hit_rate(self: VStarCache) -> float: return self.hits / max(self.hits + self.misses, 1)
-
-@patch
-def close(self: VStarCache): self.db.close()
-
-# %% ../nbs/04_vstar.ipynb #e4256ad1
-@patch
-def merge(self: VStarCache, other: str | Path) -> int:
-    "Copy every entry of the cache file `other` that this one lacks; returns how many were added."
-    src = VStarCache(other)
-    rows = src.db.execute("SELECT key, rewards, correct FROM samples").fetchall(); src.close()
-    before = len(self)
-    with self.db: self.db.executemany("INSERT OR IGNORE INTO samples VALUES (?, ?, ?)", rows)
-    return len(self) - before
 
 # %% ../nbs/04_vstar.ipynb #b6ce94c7
 class VStar:
