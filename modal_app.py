@@ -5,6 +5,7 @@
     modal run modal_app.py --config configs/debug.yaml --debug     # a quick check of the cloud setup
     modal run modal_app.py --vstar-shards 8                        # the offline stage on 8 GPUs first
     modal run modal_app.py --run-name try1 --resume                # continue try1 even if its config changed
+    modal run modal_app.py --set "training.lr=2e-6 vstar.n_samples=4"   # any config key, as on the command line
 
 This file only describes the machines (image, GPUs, volumes, retries) and calls `tinyzero`; no training logic lives
 here. One remote function (`orchestrate`, no GPU) runs the whole job: it downloads the model once into the HF cache
@@ -64,10 +65,11 @@ def _failure(e: BaseException) -> dict | None:
     return None if kind is None else dict(status="failed", kind=kind, error=str(e))
 
 
-def _config(config: str, run_name: str, max_steps: int = 0, debug: bool = False, output_dir: str | None = None):
-    "The run's config, writing to local disk (its cache file there too)."
+def _config(config: str, run_name: str, max_steps: int | None = None, debug: bool = False, overrides: str = ""):
+    "The run's config (`--max-steps` and `key=value` overrides as on the command line), on local disk."
+    from tinyzero.config import parse_overrides
     from tinyzero.train import build_config
-    return build_config(config, output_dir or str(_paths()[2] / run_name), max_steps or None, debug)   # 0: the config's
+    return build_config(config, str(_paths()[2] / run_name), max_steps, debug, parse_overrides(shlex.split(overrides)))
 
 
 @app.function(image=image, timeout=2 * 60 * 60, retries=RETRIES, volumes={HF_CACHE: hf_volume}, secrets=SECRETS)
@@ -81,7 +83,8 @@ def fetch_model(name: str, revision: str | None = None) -> str:
 
 
 @app.function(**GPU_FUNCTION)
-def vstar_shard(config: str, run_name: str, shard: int, n_shards: int, debug: bool = False) -> dict:
+def vstar_shard(config: str, run_name: str, shard: int, n_shards: int, debug: bool = False,
+                overrides: str = "") -> dict:
     "One shard of the offline V* stage, on local disk, mirrored to the V* volume batch by batch."
     from tinyzero.train import mirror
     from tinyzero.vstar import vstar_stage
@@ -90,7 +93,8 @@ def vstar_shard(config: str, run_name: str, shard: int, n_shards: int, debug: bo
     store, work = vstar / name, local / "vstar" / name
     mirror(store, work)                                       # a restarted shard keeps what it drew before
     def persist(): mirror(work, store); _commit(vstar_volume)
-    try: info = vstar_stage(_config(config, run_name, debug=debug), work / "vstar_cache.sqlite", shard, n_shards, persist)
+    try: info = vstar_stage(_config(config, run_name, None, debug, overrides), work / "vstar_cache.sqlite", shard,
+                            n_shards, persist)
     except Exception as e:
         if (f := _failure(e)) is None: raise
         return f
@@ -99,14 +103,14 @@ def vstar_shard(config: str, run_name: str, shard: int, n_shards: int, debug: bo
 
 
 @app.function(**GPU_FUNCTION)
-def train(config: str, run_name: str, max_steps: int = 0, debug: bool = False, n_shards: int = 0,
-          resume: bool = False) -> dict:
+def train(config: str, run_name: str, max_steps: int | None = None, debug: bool = False, n_shards: int = 0,
+          resume: bool = False, overrides: str = "") -> dict:
     "Train (continuing from the run's stored checkpoints after a preemption), then evaluate."
     from tinyzero.train import run_with_store
     out, vstar, _ = _paths()
     shards = [vstar / run_name / f"shard{i}-of-{n_shards}" / "vstar_cache.sqlite" for i in range(n_shards)]
     if n_shards and not modal.is_local(): vstar_volume.reload()       # see the shards' commits
-    try: res = run_with_store(_config(config, run_name, max_steps, debug), out / run_name,
+    try: res = run_with_store(_config(config, run_name, max_steps, debug, overrides), out / run_name,
                               lambda: _commit(outputs_volume), resume, shards)
     except Exception as e:
         if (f := _failure(e)) is None: raise
@@ -115,20 +119,20 @@ def train(config: str, run_name: str, max_steps: int = 0, debug: bool = False, n
 
 
 @app.function(image=image, timeout=TIMEOUT_S, volumes=VOLUMES, secrets=SECRETS)
-def orchestrate(config: str, run_name: str, max_steps: int = 0, debug: bool = False, vstar_shards: int = 0,
-                resume: bool = False) -> dict:
+def orchestrate(config: str, run_name: str, max_steps: int | None = None, debug: bool = False,
+                vstar_shards: int = 0, resume: bool = False, overrides: str = "") -> dict:
     "The whole job, remotely: the model once into the HF cache, the V* shards, then training."
     local = modal.is_local()
-    cfg = _config(config, run_name, max_steps, debug)
+    cfg = _config(config, run_name, max_steps, debug, overrides)
     (fetch_model.local if local else fetch_model.remote)(cfg.model.name_or_path, cfg.model.revision)
     if vstar_shards > 1:
         args = ([config] * vstar_shards, [run_name] * vstar_shards, range(vstar_shards), [vstar_shards] * vstar_shards,
-                [debug] * vstar_shards)
+                [debug] * vstar_shards, [overrides] * vstar_shards)
         infos = [vstar_shard.local(*a) for a in zip(*args)] if local else list(vstar_shard.map(*args))
         failed = [i for i in infos if i["status"] != "done"]
         if failed: return failed[0]
     return (train.local if local else train.remote)(config, run_name, max_steps, debug,
-                                                    vstar_shards if vstar_shards > 1 else 0, resume)
+                                                    vstar_shards if vstar_shards > 1 else 0, resume, overrides)
 
 
 def fresh_run_name(config: str) -> str:
@@ -137,11 +141,14 @@ def fresh_run_name(config: str) -> str:
 
 
 @app.local_entrypoint()
-def main(config: str = "configs/qwen2.5-3b.yaml", max_steps: int = 0, debug: bool = False, run_name: str = "",
-         vstar_shards: int = 0, resume: bool = False):
-    "Flags: --config, --max-steps, --debug, --run-name (default: a fresh one), --vstar-shards, --resume."
+def main(config: str = "configs/qwen2.5-3b.yaml", max_steps: int | None = None, debug: bool = False,
+         run_name: str = "", vstar_shards: int = 0, resume: bool = False, set: str = ""):
+    "Flags: --config, --max-steps, --debug, --run-name, --vstar-shards, --resume, --set 'training.lr=2e-6 ...'."
     run_name = run_name or fresh_run_name(config)
+    from tinyzero.config import ConfigError
+    try: _config(config, run_name, max_steps, debug, set)          # a bad config or key fails here, not remotely
+    except ConfigError as e: raise SystemExit(f"config error: {e}") from None
     print(f"run {run_name}: modal volume get tinyzero-outputs {run_name} ./outputs/{run_name}  (when it is done)")
-    res = orchestrate.remote(f"/root/configs/{Path(config).name}", run_name, max_steps, debug, vstar_shards, resume)
+    res = orchestrate.remote(f"/root/configs/{Path(config).name}", run_name, max_steps, debug, vstar_shards, resume, set)
     print(res)
     if res.get("status") != "done": raise SystemExit(f"run {run_name} failed ({res.get('kind')}): {res.get('error')}")

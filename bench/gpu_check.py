@@ -16,10 +16,11 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))                      # runs from a checkout without PYTHONPATH
 import torch
 from transformers import Qwen2Config, Qwen2ForCausalLM
-import tinyzero.trainer
+import tinyzero.step
 from tinyzero.config import load_config
 from tinyzero.memory import GIB, KNOWN_ARCHITECTURES, plan
-from tinyzero.models import build_char_tokenizer, freeze, no_dropout, pick_dtype
+from tinyzero.generate import address_seed
+from tinyzero.models import Policy, build_char_tokenizer, freeze, no_dropout, pick_dtype
 from tinyzero.trainer import Trainer
 
 ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
@@ -33,8 +34,8 @@ arch = dict(KNOWN_ARCHITECTURES["Qwen/Qwen2.5-3B"])
 over = {"output.dir": tempfile.mkdtemp(), "vstar.mode": "lazy"}
 if args.small:
     arch.update(hidden_size=64, intermediate_size=256, num_hidden_layers=2, num_attention_heads=4, num_key_value_heads=2)
-    over.update({"training.batch_size": 4, "training.grad_accum": 2, "training.generation_batch_size": 8,
-                 "training.max_new_tokens": 24, "model.device": "cpu"})
+    over.update({"training.prompts_per_step": 8, "training.micro_batch_size": 4,
+                 "training.generation_batch_size": 8, "training.max_new_tokens": 24, "model.device": "cpu"})
 cfg = load_config(args.config, over)
 over["training.min_new_tokens"] = cfg.training.max_new_tokens           # every response as long as the config allows
 cfg = load_config(args.config, over)
@@ -48,22 +49,23 @@ if dev.type == "cuda":
     print(f"device: {torch.cuda.get_device_name()} ({total:.0f} GiB, capped to {min(total, args.cap_gib):.0f} GiB)")
 else: print(f"device: cpu ({'--small' if args.small else 'no GPU: use --small'})")
 print(f"shape: hidden {arch['hidden_size']}, {arch['num_hidden_layers']} layers, vocabulary {arch['vocab_size']}; "
-      f"compute {compute}; step: {cfg.training.batch_size * cfg.training.grad_accum} prompts x {cfg.training.max_new_tokens} "
-      f"new tokens, loss micro-batches of {cfg.training.batch_size}")
-tinyzero.trainer.require_fit = lambda cfg: None     # measure both cases, even the one the plan says will not fit
+      f"compute {compute}; step: {cfg.training.prompts_per_step} prompts x {cfg.training.max_new_tokens} "
+      f"new tokens, loss micro-batches of {cfg.training.micro_batch_size}")
+tinyzero.step.require_fit = lambda cfg: None     # measure both cases, even the one the plan says will not fit
 
 def models():
     "A float32 policy without dropout and a frozen reference in the compute dtype, built on the device."
     torch.manual_seed(0)
     with torch.device(dev):
         policy = Qwen2ForCausalLM(Qwen2Config(**arch, pad_token_id=tok.pad_token_id, eos_token_id=tok.eos_token_id))
-    return no_dropout(policy).train(), freeze(copy.deepcopy(policy).to(compute)), tok
+    return Policy(no_dropout(policy).train(), tok, compute, freeze(copy.deepcopy(policy).to(compute)))
 
 def sync():
     if dev.type == "cuda": torch.cuda.synchronize()
 
 def tokens_per_s(trainer, problems):
-    sync(); t = time.perf_counter(); _, gen = trainer.rollouts(problems); sync()
+    seeds = [address_seed("gpu_check", i) for i in range(len(problems))]
+    sync(); t = time.perf_counter(); _, gen = trainer.rollouts(problems, seeds); sync()
     return gen, int(gen.response_mask.sum()) / (time.perf_counter() - t), time.perf_counter() - t
 
 rows = []
@@ -72,13 +74,15 @@ for ckpt in (True, False):
     trainer = None
     try:
         if dev.type == "cuda": torch.cuda.empty_cache(); torch.cuda.reset_peak_memory_stats()
-        trainer = Trainer(c, models=models())
+        trainer = Trainer(c, policy=models())
         problems = trainer.draw_problems(0)
         _, tps32, _ = tokens_per_s(trainer, problems[:32])
         gen, tps, t_gen = tokens_per_s(trainer, problems)
         prompt_len = int(gen.prompt_mask.sum(-1).max())
         rewards = torch.rand(len(problems), device=dev); vstar = torch.full_like(rewards, 0.3)
-        sync(); t = time.perf_counter(); loss, _, _ = trainer.update(gen, rewards, vstar, rewards - vstar); sync()
+        real = torch.ones(len(problems), dtype=torch.bool, device=dev)
+        sync(); t = time.perf_counter()
+        loss = trainer.update(gen, rewards, vstar, rewards - vstar, real, len(problems))["loss"]; sync()
         t_update = time.perf_counter() - t
         peak = torch.cuda.max_memory_allocated() / GIB if dev.type == "cuda" else float("nan")
         p = plan(c, args.cap_gib, "cap", prompt_len=prompt_len, arch=arch)

@@ -36,7 +36,7 @@ def held_out(model, tok, cfg) -> float:
     from tinyzero.data import eval_set_for
     from tinyzero.evaluate import evaluate, summarize
     recs = evaluate(model, tok, eval_set_for(cfg.data), cfg.data.shots, cfg.data.scheme, cfg.data.use_all_numbers,
-                    cfg.eval.max_new_tokens or cfg.training.max_new_tokens, cfg.eval.batch_size)
+                    cfg.eval.max_new_tokens, cfg.eval.batch_size)
     return summarize(recs)["eval_accuracy"]
 
 
@@ -79,14 +79,15 @@ def run_trl(cfg, method: str) -> dict:
                   disable_tqdm=True, dataloader_num_workers=0)
     if method == "trl_a2po":
         from trl.experimental.a2po import A2POConfig, A2POTrainer
-        args = A2POConfig(**common, per_device_train_batch_size=t.batch_size, num_value_samples=cfg.vstar.n_samples,
+        args = A2POConfig(**common, per_device_train_batch_size=t.prompts_per_step, num_value_samples=cfg.vstar.n_samples,
                           beta1=cfg.vstar.beta1, beta2=t.beta2, filter_all_incorrect=cfg.vstar.filter_all_wrong)
         trainer = A2POTrainer(model=model, reward_funcs=trl_reward(d.scheme, d.use_all_numbers), args=args,
                               train_dataset=dataset, processing_class=tok)
     else:
         from trl import GRPOConfig, GRPOTrainer
         # 64 prompts x K responses per step, through the loss 64 responses at a time (like the project's GRPO)
-        args = GRPOConfig(**common, per_device_train_batch_size=t.batch_size, gradient_accumulation_steps=t.grpo_k,
+        args = GRPOConfig(**common, per_device_train_batch_size=t.micro_batch_size,
+                          gradient_accumulation_steps=t.prompts_per_step * t.grpo_k // t.micro_batch_size,
                           num_generations=t.grpo_k, beta=t.grpo_beta, loss_type="grpo", scale_rewards="group")
         trainer = GRPOTrainer(model=model, reward_funcs=trl_reward(d.scheme, d.use_all_numbers), args=args,
                               train_dataset=dataset, processing_class=tok)

@@ -6,7 +6,7 @@ import argparse, platform, random, tempfile, time
 from pathlib import Path
 import torch
 from tinyzero.data import make_problem
-from tinyzero.models import make_tiny_model, load_policy_and_ref
+from tinyzero.models import make_tiny_model, load_policy
 from tinyzero.vstar import VStar
 from tinyzero.vstar_cache import VStarCache, model_fingerprint
 
@@ -18,13 +18,14 @@ args = ap.parse_args()
 
 tmp = Path(tempfile.mkdtemp())
 make_tiny_model(tmp / "tiny", hidden=128, layers=4)
-_, ref, tok = load_policy_and_ref(str(tmp / "tiny"), device="cpu")
+pol = load_policy(str(tmp / "tiny"), device="cpu")
+tok = pol.tok
 rng = random.Random(0)
 problems = [make_problem(t, "easy", rng) for t in ("multiplication", "countdown") for _ in range(args.prompts // 2)]
 mid = model_fingerprint(str(tmp / "tiny"))
 
 def run():
-    vs = VStar(ref, tok, VStarCache(tmp / "cache.sqlite"), mid, n_samples=args.n, shots=0,
+    vs = VStar(pol.reference, tok, VStarCache(tmp / "cache.sqlite"), mid, n_samples=args.n, shots=0,
                max_new_tokens=args.max_new_tokens, batch_size=64)
     t = time.perf_counter(); values = vs.values(problems)[0]; dt = time.perf_counter() - t
     return dt, values, vs

@@ -45,3 +45,25 @@ def test_methods_are_not_assigned_by_hand():
                     for n in names:
                         assert not (isinstance(n, ast.Attribute) and isinstance(n.value, ast.Name) and n.value.id[:1].isupper()), \
                             f"{m}.py assigns {ast.unparse(n)}: use @patch"
+
+
+def test_lines_are_at_most_100_characters():
+    "nanoGPT's width: a line a reader takes in at once (nbdev's generated `__all__` aside)."
+    generated = ("__all__ = ", "           '")
+    long = [f"{m}.py:{i} ({len(line)})" for m, p in MODULES.items()
+            for i, line in enumerate(p.read_text().splitlines(), 1)
+            if len(line) > 100 and not line.startswith(generated)]
+    assert not long, long
+
+
+def test_one_statement_per_line():
+    "No statements joined by semicolons in the package."
+    joined = []
+    for m, p in MODULES.items():
+        tree = ast.parse(p.read_text())
+        for node in ast.walk(tree):
+            body = getattr(node, "body", None)
+            if not isinstance(body, list): continue
+            lines = [s.lineno for s in body if isinstance(s, ast.stmt)]
+            joined += [f"{m}.py:{n}" for n in set(lines) if lines.count(n) > 1]
+    assert not joined, joined

@@ -46,23 +46,23 @@ def test_train_resumes_after_a_restart(app, tmp_path, monkeypatch):
         if step == 4: raise RuntimeError("container preempted")
         return real_step(self, step)
     monkeypatch.setattr(Trainer, "train_step", preempted)
-    with pytest.raises(RuntimeError, match="preempted"): app.train.local(CONFIG, "run1", 0, True)   # Modal retries
+    with pytest.raises(RuntimeError, match="preempted"): app.train.local(CONFIG, "run1", None, True)   # Modal retries
     monkeypatch.setattr(Trainer, "train_step", real_step)
     shutil.rmtree(tmp_path / "local")                         # the new container has an empty local disk
-    res = app.train.local(CONFIG, "run1", 0, True)           # Modal starts the function again with the same input
+    res = app.train.local(CONFIG, "run1", None, True)           # Modal starts the function again with the same input
     assert res["status"] == "done" and res["resumed_from"].endswith("step_3") and res["steps"] == 6
     assert (tmp_path / "outputs" / "run1" / "checkpoints" / "step_6" / "config.json").exists()
 
 
 def test_failures_a_retry_cannot_fix_end_the_run(app, tmp_path, monkeypatch):
     bad = tmp_path / "bad.yaml"; bad.write_text("training:\n  lr: -1\n")
-    res = app.train.local(str(bad), "bad", 0, True)          # returned, not raised: Modal does not retry it
+    res = app.train.local(str(bad), "bad", None, True)          # returned, not raised: Modal does not retry it
     assert res["status"] == "failed" and res["kind"] == "config" and "training.lr" in res["error"]
     import torch
     from tinyzero.trainer import Trainer
     def oom(self, step): raise torch.OutOfMemoryError("CUDA out of memory. Tried to allocate 20.00 GiB")
     monkeypatch.setattr(Trainer, "train_step", oom)
-    res = app.train.local(CONFIG, "oom", 0, True)
+    res = app.train.local(CONFIG, "oom", None, True)
     assert res["status"] == "failed" and res["kind"] == "out of memory"
 
 
@@ -80,7 +80,7 @@ def test_nothing_is_open_on_a_volume_at_any_commit(app, tmp_path, monkeypatch):
         seen.append([f for d in ("outputs", "vstar") for f in open_files_under(tmp_path / d)])
         real(*volumes)
     monkeypatch.setattr(app, "_commit", spy)
-    res = app.orchestrate.local(CONFIG, "job", 0, True, 2)   # model, two V* shards, training: the whole job
+    res = app.orchestrate.local(CONFIG, "job", None, True, 2)   # model, two V* shards, training: the whole job
     assert res["status"] == "done" and res["steps"] == 6
     assert len(seen) > 4 and all(s == [] for s in seen), seen
 
@@ -101,3 +101,15 @@ def test_sharded_vstar_equals_single_process(app, tmp_path):
     assert res["steps"] == 2
     rows = [r for r in read_jsonl(tmp_path / "outputs" / "sharded" / "metrics.jsonl") if "vstar_cache_hit_rate" in r]
     assert rows[0]["vstar_cache_hit_rate"] == 1.0
+
+
+def test_max_steps_and_overrides_mean_what_they_mean_on_the_command_line(app, tmp_path):
+    res = app.train.local(CONFIG, "zero", 0, True)            # 0 steps is an error here too, not "the config's"
+    assert res["status"] == "failed" and res["kind"] == "config" and "training.steps" in res["error"]
+    res = app.train.local(CONFIG, "set", None, True, 0, False, "training.lr=2e-3 vstar.n_samples=3")
+    assert res["status"] == "done" and res["steps"] == 6      # None: the (debug) config's steps
+    from tinyzero.config import load_config
+    saved = load_config(tmp_path / "outputs" / "set" / "config.yaml")
+    assert (saved.training.lr, saved.vstar.n_samples) == (2e-3, 3)
+    res = app.train.local(CONFIG, "typo", None, True, 0, False, "training.lrr=1")
+    assert res["status"] == "failed" and "unknown key training.lrr" in res["error"]

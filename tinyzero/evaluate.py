@@ -23,10 +23,12 @@ def evaluate(model, tok, problems: list,
     records = [None] * len(problems)
     for s in range(0, len(order), batch_size):
         idx = order[s:s + batch_size]
-        g = generate(model, tok, [prompts[i] for i in idx], max_new_tokens=max_new_tokens, greedy=True)
+        batch = [prompts[i] for i in idx]
+        g = generate(model, tok, batch, max_new_tokens=max_new_tokens, greedy=True)
         for i, text, n in zip(idx, g.texts, g.lengths):
             r = score(text, problems[i], scheme, use_all_numbers)
-            records[i] = dict(task=problems[i].task, difficulty=problems[i].difficulty, prompt=prompts[i],
+            p = problems[i]
+            records[i] = dict(task=p.task, difficulty=p.difficulty, prompt=prompts[i],
                               response=text, response_length=n, **r.to_dict())
     return records
 
@@ -41,13 +43,14 @@ def summarize(records: list[dict], prefix: str="eval_") -> dict:
            f"{prefix}completions/mean_length": mean([r["response_length"] for r in records])}
     groups = defaultdict(list)
     for r in records:
-        groups[r["task"]].append(r["correct"]); groups[f"{r['task']}/{r['difficulty']}"].append(r["correct"])
+        groups[r["task"]].append(r["correct"])
+        groups[f"{r['task']}/{r['difficulty']}"].append(r["correct"])
     out.update({f"{prefix}accuracy/{k}": mean(v) for k, v in sorted(groups.items())})
     return out
 
 # %% ../nbs/06_evaluate.ipynb #bdf330cb
 def eval_due(step: int,                  # the step about to be taken
-             e,                          # the eval config: `every` (steps) and `every_seconds` (None: use steps)
+             e,                          # eval config: `every` (steps), `every_seconds` (None: steps)
              seconds: float,             # training seconds so far, evaluations excluded
              last_seconds: float | None, # training seconds at the last evaluation (None: none yet)
             ) -> bool:

@@ -145,4 +145,6 @@ def trl_reward(scheme: str="process",       # "process" (partial credit) or "bin
 @dataclass(frozen=True)
 class _Puzzle:
     "What `score` reads of a problem (the full `Problem` lives in notebook 01)."
-    task: str; numbers: tuple; target: int
+    task: str
+    numbers: tuple
+    target: int

@@ -60,10 +60,11 @@ def find_resume(resume: str | None, out: str | Path) -> str | Path | None:
 
 def continue_command(argv: list[str]) -> str:
     "The command that continues the run started by `argv` (its --resume replaced by `auto`)."
-    keep, skip = [], False
+    keep, after_resume = [], False
     for a in argv:
-        if skip or a == "--resume" or a.startswith("--resume="): skip = a == "--resume"; continue
-        keep.append(a)
+        drop = after_resume or a == "--resume" or a.startswith("--resume=")
+        after_resume = a == "--resume"          # its value comes next
+        if not drop: keep.append(a)
     return "python -m tinyzero.train " + shlex.join(keep + ["--resume", "auto"])
 
 def main(argv=None) -> int:

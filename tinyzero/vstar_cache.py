@@ -60,7 +60,9 @@ class VStarCache:
                 raise sqlite3.DatabaseError("not a tinyzero V* cache")
             db.execute("SELECT count(*) FROM samples").fetchone()
             return db
-        except sqlite3.DatabaseError: db.close(); raise
+        except sqlite3.DatabaseError:
+            db.close()
+            raise
 
     @staticmethod
     def make_key(**parts) -> str:
@@ -94,7 +96,8 @@ def close(self: VStarCache): self.db.close()
 def merge(self: VStarCache, other: str | Path) -> int:
     "Copy every entry of the cache file `other` that this one lacks; returns how many were added."
     src = VStarCache(other)
-    rows = src.db.execute("SELECT key, rewards, correct FROM samples").fetchall(); src.close()
+    rows = src.db.execute("SELECT key, rewards, correct FROM samples").fetchall()
+    src.close()
     before = len(self)
     with self.db: self.db.executemany("INSERT OR IGNORE INTO samples VALUES (?, ?, ?)", rows)
     return len(self) - before
