@@ -50,7 +50,7 @@ def summarize(records: list[dict], prefix: str="eval_") -> dict:
 
 # %% ../nbs/06_evaluate.ipynb #bdf330cb
 def eval_due(step: int,                  # the step about to be taken
-             e,                          # eval config: `every` (steps), `every_seconds` (None: steps)
+             e,                          # eval config: `every` steps, `every_seconds` (None: steps)
              seconds: float,             # training seconds so far, evaluations excluded
              last_seconds: float | None, # training seconds at the last evaluation (None: none yet)
             ) -> bool:
