@@ -92,7 +92,8 @@ def _cut(text: str, stop: tuple) -> str:
 # %% ../nbs/03_generate.ipynb #42ae2ddf
 def _with_cache(model, cache) -> dict:
     "The forward keyword argument that passes `cache` to this model."
-    params = inspect.signature(type(model).forward).parameters
+    inner = model.get_base_model() if hasattr(model, "get_base_model") else model   # under adapters
+    params = inspect.signature(type(inner).forward).parameters
     return {"cache" if "cache" in params else "past_key_values": cache}
 
 def _cache_of(out):

@@ -19,8 +19,8 @@ from .rewards import TAGS
 # %% auto #0
 __all__ = ['TINY_BASE_DIR', 'DTYPES', 'PAD', 'EOS', 'cache_dir', 'atomic_save_dir', 'resolve_model', 'pick_device', 'pick_dtype',
            'autocast', 'load_tokenizer', 'freeze', 'no_dropout', 'enable_checkpointing', 'load_model', 'Policy',
-           'load_policy', 'build_char_tokenizer', 'tiny_config', 'make_tiny_model', 'rank', 'world_size', 'all_gather',
-           'broadcast']
+           'save_hf', 'load_policy', 'build_char_tokenizer', 'tiny_config', 'make_tiny_model', 'rank', 'world_size',
+           'all_gather', 'broadcast']
 
 # %% ../nbs/02_models.ipynb #79fc4389
 def cache_dir() -> Path:
@@ -157,14 +157,17 @@ class Policy:
 
     def write(self, folder: Path, dtype: torch.dtype | None=None):
         "Save the model (weights cast to `dtype` if given) and tokenizer into `folder`, HF format."
-        state = None
-        if dtype is not None: state = {k: v.to(dtype) for k, v in self.model.state_dict().items()}
-        self.model.save_pretrained(folder, state_dict=state)
-        self.tok.save_pretrained(folder)
-        if dtype is not None:                      # config.json names the dtype the weights are in
-            c = json.loads((folder / "config.json").read_text())
-            c["dtype"] = str(dtype).removeprefix("torch.")
-            (folder / "config.json").write_text(json.dumps(c, indent=2))
+        save_hf(self.model, self.tok, folder, dtype)
+
+def save_hf(model, tok, folder: Path, dtype: torch.dtype | None=None, state: dict | None=None):
+    "`model` (or its weights `state`, cast to `dtype` if given) and `tok` into `folder`, HF format."
+    if dtype is not None: state = {k: v.to(dtype) for k, v in (state or model.state_dict()).items()}
+    model.save_pretrained(folder, state_dict=state)
+    tok.save_pretrained(folder)
+    if dtype is not None:                          # config.json names the dtype the weights are in
+        c = json.loads((folder / "config.json").read_text())
+        c["dtype"] = str(dtype).removeprefix("torch.")
+        (folder / "config.json").write_text(json.dumps(c, indent=2))
 
 # %% ../nbs/02_models.ipynb #f4c5cd94
 def load_policy(name_or_path: str, revision: str | None=None, device: str="auto",

@@ -14,8 +14,9 @@ from .config import Config, config_yaml, lr_factor
 from .data import curriculum_level, eval_set_for, make_prompt, pools_for
 from .generate import address_seed, generate, logprobs_by_length
 from .memory import require_fit
-from .models import Policy, all_gather, autocast, enable_checkpointing, load_policy, rank
-from .models import resolve_model, world_size
+from .lora import build_policy
+from .models import Policy, all_gather, autocast, enable_checkpointing, rank, resolve_model
+from .models import world_size
 from .rewards import score
 from .runlog import MetricsWriter, append_jsonl, read_trainer_state, run_logger
 from .vstar import adaptive_n, learnable_only, vstar_cache_path, vstar_from_config
@@ -36,7 +37,7 @@ class Stepper:
         require_fit(cfg)                     # on a GPU: stop now if the memory plan does not fit
         self.model_path = resolve_model(m.name_or_path)
         start = str(resume) if resume else None
-        self.policy = policy or load_policy(self.model_path, m.revision, m.device, m.dtype, start)
+        self.policy = policy or build_policy(cfg, self.model_path, start)   # all weights, or adapters
         if t.gradient_checkpointing: enable_checkpointing(self.policy.model)
         self.opt = torch.optim.AdamW(self.policy.trainable(), lr=t.lr, weight_decay=t.weight_decay)
         self.sched = torch.optim.lr_scheduler.LambdaLR(self.opt, partial(lr_factor, t))

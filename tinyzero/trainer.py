@@ -161,9 +161,10 @@ def run(self: Trainer, stop_at: int | None=None) -> dict:
                 self.log.info(f"time budget of {t.time_budget_s}s reached at step {self.step}")
                 break
         bar.close()
-    if self.stopped is None and (self.step >= t.steps or broadcast(out_of_time())):
-        last_eval = self.run_eval(self.step)
+    finished = self.stopped is None and (self.step >= t.steps or broadcast(out_of_time()))
+    if finished: last_eval = self.run_eval(self.step)
     self.save_checkpoint(self.step)
+    if finished: save_model(self.out / "final", self.policy, dtype=self.policy.dtype)   # to use, as best/
     self.metrics.close()
     if self.writer:
         for fig in plot_curves(read_jsonl(self.out / "metrics.jsonl"), self.out / "plots").values():
