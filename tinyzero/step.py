@@ -13,7 +13,7 @@ from .apo import ALGOS, Scored, token_k3
 from .config import Config, config_yaml, lr_factor
 from .data import curriculum_level, eval_set_for, make_prompt, pools_for
 from .generate import address_seed, generate, logprobs_by_length
-from .memory import require_fit
+from .gpus import require_fit
 from .lora import build_policy
 from .models import Policy, all_gather, autocast, enable_checkpointing, rank, resolve_model
 from .models import world_size

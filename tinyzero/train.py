@@ -9,7 +9,7 @@ from pathlib import Path
 import torch
 from fastcore.imports import IN_NOTEBOOK
 from .config import Config, ConfigError, config_yaml, load_config, parse_overrides
-from .memory import PlanError, plan
+from .gpus import GPUS, PlanError, fits_table, plan_for
 from .runlog import CheckpointError, latest_checkpoint, read_jsonl
 from .step import TrainingError
 from .trainer import Trainer
@@ -38,6 +38,7 @@ def parse_args(argv=None) -> argparse.Namespace:
     ap.add_argument("--max_steps", type=int, help="training steps (training.steps)")
     ap.add_argument("--seed", type=int, help="random seed of the policy's samples (training.seed)")
     ap.add_argument("--plan", action="store_true", help="print the GPU memory plan, load nothing")
+    ap.add_argument("--gpu", help=f"with --plan: the card to judge ({', '.join(GPUS)}), or 'all'")
     return ap.parse_intermixed_args(argv)       # key=value before or after the flags
 
 def build_config(config: str, output_dir: str | None=None, max_steps: int | None=None,
@@ -76,7 +77,8 @@ def main(argv=None) -> int:
         cfg = build_config(args.config, args.output_dir, args.max_steps, args.debug, over,
                            args.seed)
         if args.plan:
-            print(plan(cfg).table())
+            if args.gpu == "all": print(fits_table(cfg))
+            else: print(plan_for(cfg, args.gpu or "H100").table())
             return 0
         t0 = time.perf_counter()
         trainer = Trainer(cfg, resume=find_resume(args.resume, cfg.output.dir))
