@@ -136,10 +136,10 @@ def resolve(cfg: Config) -> Config:
 # %% ../nbs/07a_config.ipynb #57f378a3
 def parse_overrides(items: list[str]) -> dict:
     "`key=value` strings (a command line's) as dotted overrides, each value read as YAML."
-    out = {}
+    out, sections = {}, {f.name for f in dataclasses.fields(Config)}
     for item in items:
         key, eq, value = item.partition("=")
-        if not eq or "." not in key:
+        if not eq or ("." not in key and key.strip() not in sections):   # `lora={rank: 8}`: a section
             raise ConfigError(f"override {item!r}: expected section.key=value (training.lr=2e-4)")
         try: out[key.strip()] = yaml.safe_load(value)
         except yaml.YAMLError as e:
