@@ -6,6 +6,7 @@
     modal run modal_app.py --vstar-shards 8                        # the offline stage on 8 GPUs first
     modal run modal_app.py --run-name try1 --resume                # continue try1 even if its config changed
     modal run modal_app.py --set "training.lr=2e-6 vstar.n_samples=4"   # any config key, as on the command line
+    modal run modal_app.py --config configs/qwen2.5-3b-lora.yaml --gpu L4   # LoRA on one 24 GB card
 
 This file only describes the machines (image, GPUs, volumes, retries) and calls `tinyzero`; no training logic lives
 here. One remote function (`orchestrate`, no GPU) runs the whole job: it downloads the model once into the HF cache
@@ -56,6 +57,16 @@ def _commit(*volumes):
     if busy: raise RuntimeError(f"files open on a volume at commit: {busy}")
     if not modal.is_local():
         for v in volumes: v.commit()
+
+
+def check_gpu(gpu: str, cfg=None) -> str:
+    "`gpu` if it is a card the plan knows (and, given `cfg`, one its plan fits); SystemExit saying why not."
+    from tinyzero.gpus import GPUS, plan_for
+    if gpu not in GPUS: raise SystemExit(f"unknown GPU {gpu!r}; choose from {', '.join(GPUS)}")
+    if cfg is not None and not (p := plan_for(cfg, gpu)).fits:
+        raise SystemExit(f"{p.line()}: choose a larger card, or see `python -m tinyzero.train --config F --plan "
+                         f"--gpu all`")
+    return gpu
 
 
 def _failure(e: BaseException) -> dict | None:
@@ -120,18 +131,19 @@ def train(config: str, run_name: str, max_steps: int | None = None, debug: bool 
 
 @app.function(image=image, timeout=TIMEOUT_S, volumes=VOLUMES, secrets=SECRETS)
 def orchestrate(config: str, run_name: str, max_steps: int | None = None, debug: bool = False,
-                vstar_shards: int = 0, resume: bool = False, overrides: str = "") -> dict:
-    "The whole job, remotely: the model once into the HF cache, the V* shards, then training."
+                vstar_shards: int = 0, resume: bool = False, overrides: str = "", gpu: str = GPU) -> dict:
+    "The whole job, remotely: the model once into the HF cache, the V* shards, then training, on `gpu`."
     local = modal.is_local()
+    shard_fn, train_fn = (f if local else f.with_options(gpu=gpu) for f in (vstar_shard, train))
     cfg = _config(config, run_name, max_steps, debug, overrides)
     (fetch_model.local if local else fetch_model.remote)(cfg.model.name_or_path, cfg.model.revision)
     if vstar_shards > 1:
         args = ([config] * vstar_shards, [run_name] * vstar_shards, range(vstar_shards), [vstar_shards] * vstar_shards,
                 [debug] * vstar_shards, [overrides] * vstar_shards)
-        infos = [vstar_shard.local(*a) for a in zip(*args)] if local else list(vstar_shard.map(*args))
+        infos = [vstar_shard.local(*a) for a in zip(*args)] if local else list(shard_fn.map(*args))
         failed = [i for i in infos if i["status"] != "done"]
         if failed: return failed[0]
-    return (train.local if local else train.remote)(config, run_name, max_steps, debug,
+    return (train.local if local else train_fn.remote)(config, run_name, max_steps, debug,
                                                     vstar_shards if vstar_shards > 1 else 0, resume, overrides)
 
 
@@ -142,13 +154,14 @@ def fresh_run_name(config: str) -> str:
 
 @app.local_entrypoint()
 def main(config: str = "configs/qwen2.5-3b.yaml", max_steps: int | None = None, debug: bool = False,
-         run_name: str = "", vstar_shards: int = 0, resume: bool = False, set: str = ""):
-    "Flags: --config, --max-steps, --debug, --run-name, --vstar-shards, --resume, --set 'training.lr=2e-6 ...'."
+         run_name: str = "", vstar_shards: int = 0, resume: bool = False, set: str = "", gpu: str = GPU):
+    "Flags: --config, --max-steps, --debug, --run-name, --vstar-shards, --resume, --set 'k=v ...', --gpu L4."
     run_name = run_name or fresh_run_name(config)
     from tinyzero.config import ConfigError
-    try: _config(config, run_name, max_steps, debug, set)          # a bad config or key fails here, not remotely
+    try: check_gpu(gpu, _config(config, run_name, max_steps, debug, set))   # fails here, not on a rented GPU
     except ConfigError as e: raise SystemExit(f"config error: {e}") from None
     print(f"run {run_name}: modal volume get tinyzero-outputs {run_name} ./outputs/{run_name}  (when it is done)")
-    res = orchestrate.remote(f"/root/configs/{Path(config).name}", run_name, max_steps, debug, vstar_shards, resume, set)
+    res = orchestrate.remote(f"/root/configs/{Path(config).name}", run_name, max_steps, debug, vstar_shards, resume, set,
+                             gpu)
     print(res)
     if res.get("status") != "done": raise SystemExit(f"run {run_name} failed ({res.get('kind')}): {res.get('error')}")

@@ -48,7 +48,8 @@ if __name__ == "__main__":
     best = max(sweep, key=lambda r: r["gain"])
     runs += [run(best["name"], s, best["overrides"], base) for s in args.seeds[1:]]
     Path(args.json).write_text(json.dumps(dict(machine=machine_name(), runs=runs), indent=1))
-    print("\n| rank \\\\ lr | " + " | ".join(f"{lr:g}" for lr in args.lrs) + " |\n|---" * (len(args.lrs) + 1) + "|")
+    print("\n| rank, lr | " + " | ".join(f"{lr:g}" for lr in args.lrs) + " |")
+    print("|---" * (len(args.lrs) + 1) + "|")
     for r in args.ranks:
         gains = [next(x["gain"] for x in sweep if x["name"] == f"lora r={r} lr={lr:g}") for lr in args.lrs]
         print(f"| {r} | " + " | ".join(f"{100 * g:+.1f}" for g in gains) + " |")

@@ -113,3 +113,13 @@ def test_max_steps_and_overrides_mean_what_they_mean_on_the_command_line(app, tm
     assert (saved.training.lr, saved.vstar.n_samples) == (2e-3, 3)
     res = app.train.local(CONFIG, "typo", None, True, 0, False, "training.lrr=1")
     assert res["status"] == "failed" and "unknown key training.lrr" in res["error"]
+
+
+def test_the_gpu_is_a_flag_checked_before_anything_starts(app):
+    from tinyzero.config import load_config
+    assert app.check_gpu("L4") == "L4" and app.GPU == "H100"
+    with pytest.raises(SystemExit, match="choose from T4, L4"): app.check_gpu("K80")
+    lora = load_config(ROOT / "configs" / "qwen2.5-3b-lora.yaml")
+    assert app.check_gpu("L4", lora) == "L4"                    # the LoRA config fits a 24 GB card
+    with pytest.raises(SystemExit, match="does not fit"):      # the full run does not
+        app.check_gpu("L4", load_config(ROOT / "configs" / "qwen2.5-3b.yaml"))

@@ -139,7 +139,7 @@ def parse_overrides(items: list[str]) -> dict:
     out, sections = {}, {f.name for f in dataclasses.fields(Config)}
     for item in items:
         key, eq, value = item.partition("=")
-        if not eq or ("." not in key and key.strip() not in sections):   # `lora={rank: 8}`: a section
+        if not eq or ("." not in key and key.strip() not in sections):   # or a section: lora={...}
             raise ConfigError(f"override {item!r}: expected section.key=value (training.lr=2e-4)")
         try: out[key.strip()] = yaml.safe_load(value)
         except yaml.YAMLError as e:
