@@ -12,7 +12,7 @@ from .rewards import ANSWER_CLOSE
 
 # %% auto #0
 __all__ = ['END_TOKENS', 'Generation', 'address_seed', 'uniforms', 'sample_next', 'end_token_ids', 'generate', 'chunked_logprobs',
-           'sequence_logprobs', 'logprobs_by_length']
+           'sequence_logprobs', 'plain_sequence_logprobs', 'logprobs_by_length']
 
 # %% ../nbs/03_generate.ipynb #69a24406
 @dataclass
@@ -205,6 +205,13 @@ def sequence_logprobs(model, prompt_ids: torch.Tensor, prompt_mask: torch.Tensor
                       chunk: int=1024,   # response tokens whose logits exist at once
                      ) -> tuple[torch.Tensor, torch.Tensor]:
     "Per-token log-probs of the response (B, T) in float32, zero on padding, and their sums (B,)."
+    args = (prompt_ids, prompt_mask, response_ids, response_mask, chunk)
+    scored = getattr(model, "sequence_logprobs", None)   # a sharded model's, through FSDP's hooks
+    return plain_sequence_logprobs(model, *args) if scored is None else scored(*args)
+
+def plain_sequence_logprobs(model, prompt_ids, prompt_mask, response_ids, response_mask,
+                            chunk=1024):
+    "`sequence_logprobs` itself, for a model whose weights are all at hand."
     ids = torch.cat([prompt_ids, response_ids], -1)
     mask = torch.cat([prompt_mask, response_mask], -1)
     pos = (mask.cumsum(-1) - 1).clamp(min=0)

@@ -56,14 +56,17 @@ def merged_state_dict(model, dtype: torch.dtype) -> dict:
 
 class LoraPolicy(Policy):
     "Adapters over a frozen base model: `reference()` is the base, the adapters switched off."
-    def write(self, folder: Path, dtype: torch.dtype | None=None):
+    def weights(self, dtype: torch.dtype | None=None) -> dict | None:
+        "An export's merged weights (given a `dtype`); a checkpoint's adapter is peft's to write."
+        return None if dtype is None else merged_state_dict(self.model, dtype)
+
+    def write(self, folder: Path, dtype: torch.dtype | None=None, weights: dict | None=None):
         "A checkpoint (no `dtype`): the float32 adapter. An export: merged model + `adapter/`."
         if dtype is None:
             self.model.save_pretrained(folder)
             self.tok.save_pretrained(folder)
             return
-        merged = merged_state_dict(self.model, dtype)
-        save_hf(self.model.get_base_model(), self.tok, folder, dtype, merged)
+        save_hf(self.model.get_base_model(), self.tok, folder, dtype, weights)
         self.model.save_pretrained(folder / "adapter")
 
 # %% ../nbs/15_lora.ipynb #e0f1a2b3

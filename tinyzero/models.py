@@ -20,7 +20,7 @@ from .rewards import TAGS
 __all__ = ['TINY_BASE_DIR', 'DTYPES', 'PAD', 'EOS', 'cache_dir', 'atomic_save_dir', 'resolve_model', 'pick_device', 'pick_dtype',
            'autocast', 'load_tokenizer', 'freeze', 'no_dropout', 'enable_checkpointing', 'load_model', 'Policy',
            'save_hf', 'load_policy', 'build_char_tokenizer', 'tiny_config', 'make_tiny_model', 'rank', 'world_size',
-           'all_gather', 'broadcast']
+           'all_gather', 'barrier', 'broadcast']
 
 # %% ../nbs/02_models.ipynb #79fc4389
 def cache_dir() -> Path:
@@ -139,10 +139,14 @@ class Policy:
 
     @contextmanager
     def reference(self):
-        "The reference model, for as long as the context lasts."
+        "The reference model, to score log-probabilities with, for as long as the context lasts."
         if self.ref is not None: yield self.ref
         else:
             with self.model.disable_adapter(): yield self.model
+
+    def sampling_reference(self):
+        "The reference, ready to sample from (the V* stage); a sharded one gathers its weights."
+        return self.reference()
 
     def trainable(self) -> list:
         "The parameters the optimizer updates."
@@ -155,9 +159,13 @@ class Policy:
     def sync_gradients(self, now: bool):
         "Whether the next backward pass syncs gradients across processes (one process: no-op)."
 
-    def write(self, folder: Path, dtype: torch.dtype | None=None):
-        "Save the model (weights cast to `dtype` if given) and tokenizer into `folder`, HF format."
-        save_hf(self.model, self.tok, folder, dtype)
+    def weights(self, dtype: torch.dtype | None=None) -> dict | None:
+        "The weights to save (None: the model's own); every process calls it (sharded: it gathers)."
+        return None
+
+    def write(self, folder: Path, dtype: torch.dtype | None=None, weights: dict | None=None):
+        "Save the model (or `weights`, cast to `dtype` if given) and tokenizer into `folder`."
+        save_hf(self.model, self.tok, folder, dtype, weights)
 
 def save_hf(model, tok, folder: Path, dtype: torch.dtype | None=None, state: dict | None=None):
     "`model` (or its weights `state`, cast to `dtype` if given) and `tok` into `folder`, HF format."
@@ -239,6 +247,10 @@ def all_gather(obj) -> list:
     out = [None] * dist.get_world_size()
     dist.all_gather_object(out, obj)
     return out
+
+def barrier():
+    "Wait until every process gets here (nothing to wait for in one process)."
+    if dist.is_initialized(): dist.barrier()
 
 def broadcast(obj):
     "Rank 0's `obj` on every process: one decision for all (when to stop, when to evaluate)."

@@ -9,11 +9,14 @@ from pathlib import Path
 import matplotlib.pyplot as plt
 import torch
 from .config import ConfigError, REPORTERS
-from .models import atomic_save_dir, rank
+import torch.distributed.checkpoint as dcp
+from torch.distributed.checkpoint.state_dict import get_optimizer_state_dict
+from torch.distributed.checkpoint.state_dict import set_optimizer_state_dict
+from .models import atomic_save_dir, barrier, rank
 
 # %% auto #0
 __all__ = ['RUN_FILES', 'CURVES', 'append_jsonl', 'read_jsonl', 'truncate_run_files', 'run_logger', 'MetricsWriter',
-           'CheckpointError', 'checkpoints', 'latest_checkpoint', 'save_model', 'prune_checkpoints',
+           'CheckpointError', 'checkpoints', 'latest_checkpoint', 'save_model', 'load_optimizer', 'prune_checkpoints',
            'read_trainer_state', 'plot_curves']
 
 # %% ../nbs/08_runlog.ipynb #5b1994e4
@@ -133,13 +136,36 @@ def latest_checkpoint(out: str | Path) -> Path | None:
 def save_model(dest: str | Path, policy,
                dtype: torch.dtype | None=None,  # cast the weights (best/: the compute dtype)
                state: dict | None=None,         # the trainer state, saved as trainer_state.pt
+               optimizer=None,                  # saved in `optimizer/`, each process its part
               ) -> Path:
-    "Write `policy` (a `Policy`) and `state` to the folder `dest`, atomically; on rank 0 only."
-    if rank() != 0: return Path(dest)
-    def write(folder: Path):
-        policy.write(folder, dtype)
-        if state is not None: torch.save(state, folder / "trainer_state.pt")
-    return atomic_save_dir(dest, write)
+    "Write `policy` (a `Policy`), `state` and `optimizer` to the folder `dest`, atomically."
+    dest = Path(dest)
+    weights = policy.weights(dtype)                  # every process: a sharded policy gathers them
+    tmp = dest.parent / f".tmp-{dest.name}"          # the same name on every process
+    if rank() == 0:
+        shutil.rmtree(tmp, ignore_errors=True)
+        tmp.mkdir(parents=True)
+    barrier()
+    if optimizer is not None:                        # every process writes its shard of the moments
+        moments = get_optimizer_state_dict(policy.model, optimizer)
+        dcp.save(moments, checkpoint_id=str(tmp / "optimizer"))
+    if rank() == 0:
+        policy.write(tmp, dtype, weights)
+        if state is not None: torch.save(state, tmp / "trainer_state.pt")
+        atomic_save_dir(dest, lambda folder: os.replace(tmp, folder))    # the rename, as elsewhere
+    barrier()                                        # the checkpoint is whole for everyone
+    return dest
+
+def load_optimizer(folder: str | Path, model, optimizer):
+    "Restore `optimizer` from checkpoint `folder`, written by any number of processes."
+    path = Path(folder) / "optimizer"
+    if not path.is_dir(): raise CheckpointError(f"checkpoint {folder} is incomplete: no optimizer/")
+    optimizer.zero_grad(set_to_none=True)      # no gradients: then the template makes the moments
+    moments = get_optimizer_state_dict(model, optimizer)     # every moment, on this process's shard
+    try: dcp.load(moments, checkpoint_id=str(path))         # the parts it needs, whoever wrote them
+    except Exception as e:
+        raise CheckpointError(f"checkpoint {folder} is corrupt: optimizer/ ({e})") from None
+    set_optimizer_state_dict(model, optimizer, moments)
 
 def prune_checkpoints(out: str | Path, keep_last: int):
     "Remove all but the newest `keep_last` checkpoints."

@@ -12,8 +12,8 @@ from tqdm.auto import tqdm
 from fastcore.basics import patch
 from .data import make_prompt, pools_for
 from .generate import address_seed, generate
-from .models import Policy, freeze, load_model, load_tokenizer, pick_device, pick_dtype
-from .models import resolve_model
+from .models import Policy, all_gather, broadcast, freeze, load_model, load_tokenizer
+from .models import pick_device, pick_dtype, rank, resolve_model, world_size
 from .rewards import score
 from .vstar_cache import VStarCache, model_fingerprint
 
@@ -80,20 +80,27 @@ class VStar:
 class StopRequested(Exception): "The run was asked to stop; every sample drawn so far is cached."
 
 @patch
+def _score(self: VStar, jobs: list) -> list:
+    "`(reward, correct)` of a sample for each `(problem, key, i)` job, generated together."
+    if not jobs: return []
+    seeds = [address_seed(k, i) for _, k, i in jobs]    # sample i of a prompt: always the same sample
+    prompts = [make_prompt(p, self.shots) for p, _, _ in jobs]
+    with self.reference() as ref: g = generate(ref, self.tok, prompts, seeds=seeds, **self.sampling)
+    self.generated += int(g.response_mask.sum())
+    rewards = [score(text, p, self.scheme, self.use_all) for (p, _, _), text in zip(jobs, g.texts)]
+    return [(r.score, r.correct) for r in rewards]
+
+@patch
 def _draw(self: VStar, jobs: list, progress: bool=False):
-    "Generate and score `(problem, key, i)` jobs; yields each batch's jobs and their rewards."
-    bar = tqdm(total=len(jobs), desc="V* samples", disable=not progress)
-    for s in range(0, len(jobs), self.batch_size):
-        chunk = jobs[s:s + self.batch_size]
-        seeds = [address_seed(k, i) for _, k, i in chunk]    # sample i of a prompt: always the same
-        prompts = [make_prompt(p, self.shots) for p, _, _ in chunk]
-        with self.reference() as ref:
-            g = generate(ref, self.tok, prompts, seeds=seeds, **self.sampling)
-        rewards = [score(text, p, self.scheme, self.use_all)
-                   for (p, _, _), text in zip(chunk, g.texts)]
-        self.generated += int(g.response_mask.sum())
+    "Score the jobs a round at a time, each process a batch of every round; yields rounds and rewards."
+    r, w = rank(), world_size()
+    bar = tqdm(total=len(jobs), desc="V* samples", disable=not progress or r != 0)
+    for s in range(0, len(jobs), self.batch_size * w):
+        chunk = jobs[s:s + self.batch_size * w]
+        results = [None] * len(chunk)
+        for q, part in enumerate(all_gather(self._score(chunk[r::w]))): results[q::w] = part
         bar.update(len(chunk))
-        yield chunk, [(r.score, r.correct) for r in rewards]
+        yield chunk, results
     bar.close()
 
 # %% ../nbs/04_vstar.ipynb #917f3565
@@ -102,18 +109,19 @@ def samples(self: VStar, problems: list, n: int | None=None, progress: bool=Fals
     "`(rewards, correct)` of `n` reference samples for each problem, from the cache or drawn now."
     n, keys = n or self.n_samples, [self.key(p) for p in problems]
     have = {}
-    for k in dict.fromkeys(keys):
+    for k in dict.fromkeys(keys) if rank() == 0 else ():    # the writer reads the cache, for all
         got = self.cache.get(k)
         have[k] = got if got is not None else ([], [])
         if got is not None and len(got[0]) >= n: self.cache.hits += 1
         else: self.cache.misses += 1
+    have = broadcast(have)
     first = dict(zip(keys, problems))          # one problem per key: duplicates share their samples
     jobs = [(p, k, i) for k, p in first.items() for i in range(len(have[k][0]), n)]
     for chunk, results in self._draw(jobs, progress):
         for (_, k, _), (r, c) in zip(chunk, results):
             have[k][0].append(r)
             have[k][1].append(c)
-        for k in dict.fromkeys(k for _, k, _ in chunk):
+        for k in dict.fromkeys(k for _, k, _ in chunk) if rank() == 0 else ():
             self.cache.put(k, *have[k])        # stored batch by batch: progress survives a crash
         self.drawn += len(chunk)
         for hook in self.after_batch: hook()
@@ -161,7 +169,8 @@ def vstar_from_config(cfg, reference, tok, model_path: str, cache_path) -> VStar
     "The V* stage a run's config describes (`vstar`, `training`, `data`), over `cache_path`."
     v, t, d = cfg.vstar, cfg.training, cfg.data
     model_id = model_fingerprint(model_path, cfg.model.revision)
-    return VStar(reference, tok, VStarCache(cache_path), model_id, beta=v.beta1,
+    cache = VStarCache(cache_path if rank() == 0 else ":memory:")     # the other processes: unused
+    return VStar(reference, tok, cache, model_id, beta=v.beta1,
                  n_samples=v.n_samples, scheme=d.scheme, use_all_numbers=d.use_all_numbers,
                  shots=d.shots, temperature=t.temperature, top_p=t.top_p,
                  max_new_tokens=v.max_new_tokens, min_new_tokens=t.min_new_tokens,
