@@ -9,7 +9,6 @@ from contextlib import contextmanager, nullcontext
 from importlib.resources import files
 from pathlib import Path
 import torch
-import torch.distributed as dist
 from tokenizers import Tokenizer, models as tk_models, pre_tokenizers, decoders
 from transformers import AutoModelForCausalLM, AutoTokenizer, PreTrainedTokenizerFast
 from transformers import Qwen2Config, Qwen2ForCausalLM
@@ -19,8 +18,7 @@ from .rewards import TAGS
 # %% auto #0
 __all__ = ['TINY_BASE_DIR', 'DTYPES', 'PAD', 'EOS', 'cache_dir', 'atomic_save_dir', 'resolve_model', 'pick_device', 'pick_dtype',
            'autocast', 'load_tokenizer', 'freeze', 'no_dropout', 'enable_checkpointing', 'load_model', 'Policy',
-           'save_hf', 'load_policy', 'build_char_tokenizer', 'tiny_config', 'make_tiny_model', 'rank', 'world_size',
-           'all_gather', 'barrier', 'broadcast']
+           'save_hf', 'load_policy', 'build_char_tokenizer', 'tiny_config', 'make_tiny_model']
 
 # %% ../nbs/02_models.ipynb #79fc4389
 def cache_dir() -> Path:
@@ -231,30 +229,3 @@ def make_tiny_model(path: str | Path, seed: int=0, **arch) -> Path:
     model.save_pretrained(path)
     tok.save_pretrained(path)
     return path
-
-# %% ../nbs/02_models.ipynb #2e4f9a1b
-def rank() -> int:
-    "This process's rank (0 without a process group)."
-    return dist.get_rank() if dist.is_initialized() else 0
-
-def world_size() -> int:
-    "How many processes share the run (1 without a process group)."
-    return dist.get_world_size() if dist.is_initialized() else 1
-
-def all_gather(obj) -> list:
-    "Every process's `obj`, in rank order (`[obj]` in one process)."
-    if not dist.is_initialized(): return [obj]
-    out = [None] * dist.get_world_size()
-    dist.all_gather_object(out, obj)
-    return out
-
-def barrier():
-    "Wait until every process gets here (nothing to wait for in one process)."
-    if dist.is_initialized(): dist.barrier()
-
-def broadcast(obj):
-    "Rank 0's `obj` on every process: one decision for all (when to stop, when to evaluate)."
-    if not dist.is_initialized(): return obj
-    box = [obj]
-    dist.broadcast_object_list(box, src=0)
-    return box[0]

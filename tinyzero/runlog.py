@@ -12,7 +12,8 @@ from .config import ConfigError, REPORTERS
 import torch.distributed.checkpoint as dcp
 from torch.distributed.checkpoint.state_dict import get_optimizer_state_dict
 from torch.distributed.checkpoint.state_dict import set_optimizer_state_dict
-from .models import atomic_save_dir, barrier, rank
+from .models import atomic_save_dir
+from .processes import barrier, rank
 
 # %% auto #0
 __all__ = ['RUN_FILES', 'CURVES', 'append_jsonl', 'read_jsonl', 'truncate_run_files', 'run_logger', 'MetricsWriter',

@@ -15,8 +15,8 @@ from .data import curriculum_level, eval_set_for, make_prompt, pools_for
 from .generate import address_seed, generate, logprobs_by_length
 from .gpus import require_fit
 from .lora import build_policy
-from .models import Policy, all_gather, autocast, enable_checkpointing, rank, resolve_model
-from .models import world_size
+from .models import Policy, autocast, enable_checkpointing, resolve_model
+from .processes import all_gather, rank, world_size
 from .rewards import score
 from .runlog import MetricsWriter, append_jsonl, read_trainer_state, run_logger
 from .vstar import adaptive_n, learnable_only, vstar_cache_path, vstar_from_config
@@ -33,11 +33,12 @@ class Stepper:
                 ):
         t, m = cfg.training, cfg.model
         self.cfg, self.algo = cfg, ALGOS[t.algo]
+        self.resume_from = resume                       # a checkpoint folder, or None
         self.resume_state = read_trainer_state(resume) if resume else None
         require_fit(cfg)                     # on a GPU: stop now if the memory plan does not fit
         self.model_path = resolve_model(m.name_or_path)
         start = str(resume) if resume else None
-        self.policy = policy or build_policy(cfg, self.model_path, start)   # all weights, or adapters
+        self.policy = policy or build_policy(cfg, self.model_path, start)  # all weights or adapters
         if t.gradient_checkpointing: enable_checkpointing(self.policy.model)
         self.opt = torch.optim.AdamW(self.policy.trainable(), lr=t.lr, weight_decay=t.weight_decay)
         self.sched = torch.optim.lr_scheduler.LambdaLR(self.opt, partial(lr_factor, t))
@@ -47,7 +48,7 @@ class Stepper:
         if self.writer: self.out.mkdir(parents=True, exist_ok=True)
         self.log = run_logger(self.out if self.writer else None)
         self.metrics = MetricsWriter(self.out if self.writer else None, cfg.output.report_to, cfg)
-        self.estimator = vstar_from_config(cfg, self.policy.reference, self.policy.tok,
+        self.estimator = vstar_from_config(cfg, self.policy.sampling_reference, self.policy.tok,
                                            self.model_path, vstar_cache_path(cfg))
         self.step = 0             # steps taken
         self.best = -1.0          # best held-out accuracy so far (its model is in best/)

@@ -11,8 +11,10 @@ import torch
 from fastcore.basics import patch
 from tqdm.auto import tqdm
 from .evaluate import eval_due, evaluate, summarize
-from .models import all_gather, autocast, broadcast, rank, world_size
-from .runlog import append_jsonl, plot_curves, prune_checkpoints, read_jsonl, save_model
+from .models import autocast
+from .processes import all_gather, broadcast, rank, world_size
+from .runlog import append_jsonl, load_optimizer, plot_curves, prune_checkpoints, read_jsonl
+from .runlog import save_model
 from .runlog import truncate_run_files
 from .step import Stepper
 from .vstar import StopRequested
@@ -57,11 +59,12 @@ def train_seconds(self: Trainer) -> float:
 @patch
 def save_checkpoint(self: Trainer, step: int) -> Path:
     "`checkpoints/step_N`: the float32 policy after N steps, and all it takes to continue exactly."
-    state = dict(step=step, optimizer=self.opt.state_dict(), scheduler=self.sched.state_dict(),
-                 best=self.best, nonfinite=self.nonfinite, tokens=self.tokens, elapsed=self.elapsed,
-                 eval_seconds=self.eval_seconds, cache_hits=self.estimator.cache.hits,
-                 cache_misses=self.estimator.cache.misses)
-    dest = save_model(self.out / "checkpoints" / f"step_{step}", self.policy, state=state)
+    state = dict(step=step, scheduler=self.sched.state_dict(), best=self.best,
+                 nonfinite=self.nonfinite, tokens=self.tokens, elapsed=self.elapsed,
+                 eval_seconds=self.eval_seconds,
+                 cache_hits=self.estimator.cache.hits, cache_misses=self.estimator.cache.misses)
+    dest = save_model(self.out / "checkpoints" / f"step_{step}", self.policy, state=state,
+                      optimizer=self.opt)              # the moments: each process its part
     if self.writer: prune_checkpoints(self.out, self.cfg.output.keep_last)
     self.log.info(f"saved {dest}")
     for cb in self.callbacks: cb(dest)
@@ -70,7 +73,7 @@ def save_checkpoint(self: Trainer, step: int) -> Path:
 @patch
 def load_state(self: Trainer, state: dict):
     "Continue from a checkpoint's trainer state (its weights were loaded in `__init__`)."
-    self.opt.load_state_dict(state["optimizer"])
+    load_optimizer(self.resume_from, self.policy.model, self.opt)
     self.sched.load_state_dict(state["scheduler"])
     self.step, self.best, self.nonfinite = state["step"], state["best"], state["nonfinite"]
     self.tokens, self.elapsed = state["tokens"], state["elapsed"]
@@ -164,7 +167,7 @@ def run(self: Trainer, stop_at: int | None=None) -> dict:
     finished = self.stopped is None and (self.step >= t.steps or broadcast(out_of_time()))
     if finished: last_eval = self.run_eval(self.step)
     self.save_checkpoint(self.step)
-    if finished: save_model(self.out / "final", self.policy, dtype=self.policy.dtype)   # to use, as best/
+    if finished: save_model(self.out / "final", self.policy, dtype=self.policy.dtype)   # like best/
     self.metrics.close()
     if self.writer:
         for fig in plot_curves(read_jsonl(self.out / "metrics.jsonl"), self.out / "plots").values():

@@ -12,8 +12,9 @@ from tqdm.auto import tqdm
 from fastcore.basics import patch
 from .data import make_prompt, pools_for
 from .generate import address_seed, generate
-from .models import Policy, all_gather, broadcast, freeze, load_model, load_tokenizer
-from .models import pick_device, pick_dtype, rank, resolve_model, world_size
+from .models import Policy, freeze, load_model, load_tokenizer, pick_device, pick_dtype
+from .models import resolve_model
+from .processes import all_gather, broadcast, rank, world_size
 from .rewards import score
 from .vstar_cache import VStarCache, model_fingerprint
 
@@ -83,7 +84,7 @@ class StopRequested(Exception): "The run was asked to stop; every sample drawn s
 def _score(self: VStar, jobs: list) -> list:
     "`(reward, correct)` of a sample for each `(problem, key, i)` job, generated together."
     if not jobs: return []
-    seeds = [address_seed(k, i) for _, k, i in jobs]    # sample i of a prompt: always the same sample
+    seeds = [address_seed(k, i) for _, k, i in jobs]    # sample i of a prompt: always the same one
     prompts = [make_prompt(p, self.shots) for p, _, _ in jobs]
     with self.reference() as ref: g = generate(ref, self.tok, prompts, seeds=seeds, **self.sampling)
     self.generated += int(g.response_mask.sum())
@@ -92,7 +93,7 @@ def _score(self: VStar, jobs: list) -> list:
 
 @patch
 def _draw(self: VStar, jobs: list, progress: bool=False):
-    "Score the jobs a round at a time, each process a batch of every round; yields rounds and rewards."
+    "Score the jobs a round at a time, each process a batch of each round; yields rounds, rewards."
     r, w = rank(), world_size()
     bar = tqdm(total=len(jobs), desc="V* samples", disable=not progress or r != 0)
     for s in range(0, len(jobs), self.batch_size * w):
