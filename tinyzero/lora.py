@@ -10,10 +10,10 @@ import peft
 from peft.tuners.lora import LoraLayer
 from .models import Policy, load_model, load_policy, load_tokenizer, no_dropout, pick_device
 from .models import pick_dtype, save_hf
-from .settings import Config, LoraConfig
+from .settings import LoraConfig
 
 # %% auto #0
-__all__ = ['peft_config', 'load_lora_policy', 'merged_state_dict', 'LoraPolicy', 'build_policy']
+__all__ = ['peft_config', 'load_lora_policy', 'merged_state_dict', 'LoraPolicy']
 
 # %% ../nbs/15_lora.ipynb #d6e7f8a9
 def peft_config(lora: LoraConfig) -> peft.LoraConfig:
@@ -68,11 +68,3 @@ class LoraPolicy(Policy):
             return
         save_hf(self.model.get_base_model(), self.tok, folder, dtype, weights)
         self.model.save_pretrained(folder / "adapter")
-
-# %% ../nbs/15_lora.ipynb #e0f1a2b3
-def build_policy(cfg: Config, model_path: str, resume: str | None=None) -> Policy:
-    "The policy `cfg` describes, new or from the checkpoint `resume`."
-    m = cfg.model
-    if cfg.lora is None: return load_policy(model_path, m.revision, m.device, m.dtype, resume)
-    return load_lora_policy(model_path, m.revision, m.device, m.dtype, cfg.lora, resume,
-                            cfg.training.seed)

@@ -154,8 +154,7 @@ class Policy:
         "A context to generate in (a sharded policy gathers its weights for it: notebook 16)."
         return nullcontext()
 
-    def sync_gradients(self, now: bool):
-        "Whether the next backward pass syncs gradients across processes (one process: no-op)."
+
 
     def weights(self, dtype: torch.dtype | None=None) -> dict | None:
         "The weights to save (None: the model's own); every process calls it (sharded: it gathers)."

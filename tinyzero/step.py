@@ -14,7 +14,7 @@ from .config import Config, config_yaml, lr_factor
 from .data import curriculum_level, eval_set_for, make_prompt, pools_for
 from .generate import address_seed, generate, logprobs_by_length
 from .gpus import require_fit
-from .lora import build_policy
+from .distributed import build_policy
 from .models import Policy, autocast, enable_checkpointing, resolve_model
 from .processes import all_gather, rank, world_size
 from .rewards import score
@@ -155,7 +155,7 @@ def update(self: Stepper, gen, rewards, vstar, adv, real, n_total: int) -> dict:
     finite = True
     for s in range(0, n, t.micro_batch_size):
         rows = list(range(s, min(s + t.micro_batch_size, n)))
-        self.policy.sync_gradients(s + t.micro_batch_size >= n)   # processes sync on the last one
+
         mb = gen.select(rows)
         loss, b = self.micro_loss(mb, rewards[rows], vstar[rows], adv[rows], real[rows])
         finite = finite and bool(torch.isfinite(loss))

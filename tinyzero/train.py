@@ -9,6 +9,8 @@ from pathlib import Path
 import torch
 from fastcore.imports import IN_NOTEBOOK
 from .config import Config, ConfigError, config_yaml, load_config, parse_overrides
+import torch.distributed as dist
+from .distributed import TIMEOUT_S, start_processes, stop_processes
 from .gpus import GPUS, PlanError, fits_table, plan_for
 from .runlog import CheckpointError, latest_checkpoint, read_jsonl
 from .step import TrainingError
@@ -55,8 +57,7 @@ def find_resume(resume: str | None, out: str | Path) -> str | Path | None:
     "The checkpoint `--resume` names; for `auto` the newest in `out` (saying so if there is none)."
     if resume != "auto": return resume
     found = latest_checkpoint(out)
-    if found is None:
-        print(f"--resume auto: no checkpoint in {out}, starting afresh", file=sys.stderr)
+    if found is None: _say(f"--resume auto: no checkpoint in {out}, starting afresh")
     return found
 
 def continue_command(argv: list[str]) -> str:
@@ -69,35 +70,53 @@ def continue_command(argv: list[str]) -> str:
     return "python -m tinyzero.train " + shlex.join(keep + ["--resume", "auto"])
 
 def main(argv=None) -> int:
-    "Run training from the command line; returns the exit status."
+    "Run training from the command line (one process, or one of torchrun's); the exit status."
     argv = sys.argv[1:] if argv is None else argv
     args = parse_args(argv)
+    start_processes()                       # under torchrun: join its group; plain python: none
+    try: return _train(args, argv)
+    finally: stop_processes()
+
+def _train(args, argv: list[str]) -> int:
+    "`main`'s work: config, plan or run; every error a message and an exit status."
     try:
         over = parse_overrides(args.overrides)
         cfg = build_config(args.config, args.output_dir, args.max_steps, args.debug, over,
                            args.seed)
         if args.plan:
-            if args.gpu == "all": print(fits_table(cfg))
-            else: print(plan_for(cfg, args.gpu or "H100").table())
+            if args.gpu == "all": _say(fits_table(cfg), sys.stdout)
+            else: _say(plan_for(cfg, args.gpu or "H100").table(), sys.stdout)
             return 0
+        resume = args.resume
+        restarts = int(os.environ.get("TORCHELASTIC_RESTART_COUNT", 0))
+        if resume is None and restarts > 0:                    # torchrun started the group again
+            _say(f"torchrun restart {restarts}: going on from the newest checkpoint")
+            resume = "auto"
         t0 = time.perf_counter()
-        trainer = Trainer(cfg, resume=find_resume(args.resume, cfg.output.dir))
+        trainer = Trainer(cfg, resume=find_resume(resume, cfg.output.dir))
         trainer.run()
     except ConfigError as e: return _fail(f"config error: {e}", 2)
     except CheckpointError as e: return _fail(f"checkpoint error: {e}", 2)
     except TrainingError as e: return _fail(f"training stopped: {e}", 1)
+    except dist.DistError as e:
+        return _fail(f"a process of the group stopped answering (a collective failed or timed out "
+                     f"after {TIMEOUT_S:.0f} s; TINYZERO_COLLECTIVE_TIMEOUT_S sets it): {e}", 1)
     except KeyboardInterrupt:
         return _fail(f"stopped at once; to go on from the last checkpoint: "
                      f"{continue_command(argv)}", 130)
     if trainer.stopped:
-        print(f"{trainer.stopped}: stopped at step {trainer.step}, checkpoint saved; "
-              f"to continue: {continue_command(argv)}", file=sys.stderr)
+        _say(f"{trainer.stopped}: stopped at step {trainer.step}, checkpoint saved; "
+             f"to continue: {continue_command(argv)}")
         return 143 if trainer.stopped == "SIGTERM" else 130    # what a shell reports for the signal
-    print(json.dumps(_summary(cfg, trainer, time.perf_counter() - t0)))
+    _say(json.dumps(_summary(cfg, trainer, time.perf_counter() - t0)), sys.stdout)
     return 0
 
+def _say(message: str, file=None):
+    "Print `message` once for the whole group: on rank 0."
+    if int(os.environ.get("RANK", 0)) == 0: print(message, file=file or sys.stderr, flush=True)
+
 def _fail(message: str, status: int) -> int:
-    print(message, file=sys.stderr)
+    _say(message)
     return status
 
 def _summary(cfg: Config, trainer: Trainer, seconds: float) -> dict:
