@@ -98,9 +98,13 @@ def _train(args, argv: list[str]) -> int:
     except ConfigError as e: return _fail(f"config error: {e}", 2)
     except CheckpointError as e: return _fail(f"checkpoint error: {e}", 2)
     except TrainingError as e: return _fail(f"training stopped: {e}", 1)
-    except dist.DistError as e:
-        return _fail(f"a process of the group stopped answering (a collective failed or timed out "
-                     f"after {TIMEOUT_S:.0f} s; TINYZERO_COLLECTIVE_TIMEOUT_S sets it): {e}", 1)
+    except RuntimeError as e:                    # gloo and nccl say "timed out" in a RuntimeError
+        lost_peer = isinstance(e, dist.DistError) or "timed out" in str(e).lower()
+        if not (dist.is_initialized() and lost_peer): raise
+        print(f"rank {dist.get_rank()}: a process of the group stopped answering (a collective "
+              f"failed or timed out after {TIMEOUT_S:.0f} s; TINYZERO_COLLECTIVE_TIMEOUT_S sets it): "
+              f"{e}", file=sys.stderr)           # said by whichever process saw it
+        return 1
     except KeyboardInterrupt:
         return _fail(f"stopped at once; to go on from the last checkpoint: "
                      f"{continue_command(argv)}", 130)

@@ -86,9 +86,14 @@ def load_state(self: Trainer, state: dict):
 @patch
 def offline_stage(self: Trainer):
     "The paper's V* stage over the whole training pool; applies `filter_all_wrong` to the pools."
+    cache = self.estimator.cache
+    counts = cache.hits, cache.misses
     self.pools, info = self.estimator.stage_pools(self.pools, self.cfg.vstar.filter_all_wrong)
     self.log.info(f"V* stage: {info['prompts']} prompts in {info['seconds']:.1f}s, "
                   f"all wrong {info['all_wrong']:.2f}")
+    if self.step > 0:                   # resumed: the pools again, from the cache; counted once
+        cache.hits, cache.misses = counts
+        return
     self.metrics([dict(step=self.step, vstar_stage_seconds=info["seconds"],
                        vstar_drawn=info["drawn"], vstar_all_wrong=info["all_wrong"],
                        vstar_mean=info["mean_vstar"])])
