@@ -25,14 +25,15 @@ def gpu_spec(name: str) -> tuple[float, bool]:
     return GPUS[name]
 
 def plan_for(cfg: Config, gpu: str="H100", prompt_len: int | None=None, arch: dict | None=None,
+             gpus: int=1,       # how many of them, one process each (notebook 16)
             ) -> MemoryPlan:
-    "The plan of `cfg` on one `gpu`; a card without bf16 is planned in float32, saying so."
+    "The plan of `cfg` on each of `gpus` cards `gpu`; a card without bf16 is planned in float32."
     gib, bf16 = gpu_spec(gpu)
     note = ""
     if not bf16 and pick_dtype(cfg.model.dtype, "cuda") == torch.bfloat16:
         cfg = replace(cfg, model=replace(cfg.model, dtype="float32"))
         note = f"{gpu} has no bfloat16: planned in float32, set model.dtype: float32"
-    p = plan(cfg, gib, gpu, prompt_len, arch)
+    p = plan(cfg, gib, gpu, prompt_len, arch, gpus)
     p.note = note
     return p
 

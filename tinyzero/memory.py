@@ -10,13 +10,13 @@ from pathlib import Path
 import torch
 from transformers import AutoConfig
 from .apo import ALGOS
-from .config import Config, ConfigError
+from .config import Config, ConfigError, responses_per_step
 from .data import DIFFICULTIES, make_problem, make_prompt
 from .models import pick_dtype, resolve_model
 
 # %% auto #0
-__all__ = ['KNOWN_ARCHITECTURES', 'GIB', 'architecture', 'n_params', 'lora_shapes', 'lora_params', 'layer_activation_bytes',
-           'saved_bytes', 'prompt_tokens', 'MemoryPlan', 'plan']
+__all__ = ['KNOWN_ARCHITECTURES', 'GIB', 'architecture', 'layer_params', 'n_params', 'lora_shapes', 'lora_params',
+           'layer_activation_bytes', 'saved_bytes', 'prompt_tokens', 'MemoryPlan', 'plan']
 
 # %% ../nbs/09_memory.ipynb #fb20f1da
 _QWEN = dict(vocab_size=151936, tie_word_embeddings=True)
@@ -44,12 +44,16 @@ def architecture(name_or_path: str) -> dict:
                           f"{known}") from None
 
 # %% ../nbs/09_memory.ipynb #d15d8027
+def layer_params(a: dict) -> int:
+    "Parameters of one decoder layer: attention (biases on q, k, v), MLP, two norms."
+    H, I = a["hidden_size"], a["intermediate_size"]
+    kv = a["num_key_value_heads"] * H // a["num_attention_heads"]
+    return 2 * H * H + H + 2 * (H * kv + kv) + 3 * H * I + 2 * H
+
 def n_params(a: dict) -> int:
     "Parameters of a Qwen2-architecture model with config fields `a`."
-    H, I, V, L = a["hidden_size"], a["intermediate_size"], a["vocab_size"], a["num_hidden_layers"]
-    kv = a["num_key_value_heads"] * H // a["num_attention_heads"]
-    layer = 2 * H * H + H + 2 * (H * kv + kv) + 3 * H * I + 2 * H
-    return V * H * (1 if a.get("tie_word_embeddings", False) else 2) + L * layer + H
+    H, V, L = a["hidden_size"], a["vocab_size"], a["num_hidden_layers"]
+    return V * H * (1 if a.get("tie_word_embeddings", False) else 2) + L * layer_params(a) + H
 
 # %% ../nbs/09_memory.ipynb #4b2c3d5e
 def lora_shapes(a: dict) -> dict:
@@ -75,11 +79,14 @@ def layer_activation_bytes(a: dict,
                            compute_bytes: int=2,       # bytes of the compute dtype: 2 (bf16) or 4
                            checkpointing: bool=False,
                            lora=None,                  # a LoraConfig: the base frozen, in c bytes
+                           gathered: bool=False,       # sharded weights, gathered in c bytes (FSDP)
                           ) -> int:
     "Bytes one decoder layer saves for backward per token."
     H, I, heads = a["hidden_size"], a["intermediate_size"], a["num_attention_heads"]
     kv, c = a["num_key_value_heads"] * H // heads, compute_bytes
     attention_mlp = 2 * c * kv + 4 * heads + 4 * c * I + 8
+    if gathered and lora is None and c < 4:  # weights gathered in c bytes (FSDP, notebook 16)
+        return c * H if checkpointing else 10 * c * H + attention_mlp
     if lora is None:                        # float32 weights under autocast
         if checkpointing: return 4 * H
         return 4 * 4 * H + (7 if c < 4 else 4) * c * H + attention_mlp
@@ -134,6 +141,7 @@ class MemoryPlan:
     gpu: str
     margin: float = 0.10           # the share of the card kept free for what the plan leaves out
     note: str = ""                 # said after the verdict (a card without bf16, say)
+    processes: int = 1             # the GPUs of the run, one process each; the plan is per GPU
     def phase(self, name): return sum(b for p, _, b in self.items if p == name)
     @property
     def peak(self) -> int:
@@ -142,7 +150,8 @@ class MemoryPlan:
     def fits(self) -> bool: return self.peak / GIB <= (1 - self.margin) * self.capacity_gib
     def line(self) -> str:
         verdict = "fits" if self.fits else "does not fit"
-        line = f"peak memory: {self.peak / GIB:.1f} GiB of {self.capacity_gib:g} GiB ({self.gpu})"
+        gpus = self.gpu if self.processes == 1 else f"each of {self.processes} x {self.gpu}"
+        line = f"peak memory: {self.peak / GIB:.1f} GiB of {self.capacity_gib:g} GiB ({gpus})"
         line = f"{line}: {verdict}"
         return f"{line} ({self.note})" if self.note else line
     def table(self) -> str:
@@ -172,26 +181,44 @@ def _weights(cfg: Config, a: dict, c: int) -> list:
             ("loss", "autocast's compute-dtype copies of the adapters", casts),
             ("generation", "autocast's compute-dtype copies of the adapters", casts)]
 
+def _sharded_weights(a: dict, c: int, n: int) -> list:
+    "The weights' items on one of `n` processes that shard them (FSDP2, notebook 16)."
+    P, layer = n_params(a), layer_params(a)
+    root = P - a["num_hidden_layers"] * layer                 # embedding, final norm, head
+    return [("always", f"policy weights (float32), a 1/{n} shard", 4 * P // n),
+            ("always", f"AdamW moments (float32), a 1/{n} shard", 8 * P // n),
+            ("always", f"reference weights ({c}-byte compute dtype), a 1/{n} shard", c * P // n),
+            ("loss", f"gradients (float32), a 1/{n} shard", 4 * P // n),
+            ("loss", "the root unit gathered: embedding, final norm, head", c * root),
+            ("loss", "two layers gathered, one layer's float32 gradient", (2 * c + 4) * layer),
+            ("generation", "the generation copy: every unit gathered", c * P)]
+
 def plan(cfg: Config, capacity_gib: float=80, gpu: str="H100",
          prompt_len: int | None=None,   # prompt tokens, when known (default: `prompt_tokens(cfg)`)
          arch: dict | None=None,        # the architecture (default: `cfg.model.name_or_path`'s)
+         processes: int=1,              # one per GPU; more than one shard the weights (notebook 16)
         ) -> MemoryPlan:
-    "The memory plan of `cfg` on a GPU of `capacity_gib`."
+    "The memory plan of `cfg` on each of `processes` GPUs of `capacity_gib`."
     a, t, v, e = arch or architecture(cfg.model.name_or_path), cfg.training, cfg.vstar, cfg.eval
     c = pick_dtype(cfg.model.dtype, "cuda").itemsize          # the compute dtype a GPU run uses
     H, V, L, I = a["hidden_size"], a["vocab_size"], a["num_hidden_layers"], a["intermediate_size"]
     kv = a["num_key_value_heads"] * H // a["num_attention_heads"]
+    n, share = processes, lambda total: math.ceil(total / processes)    # a process's share
+    if n > 1 and cfg.lora is not None: raise ConfigError("lora: adapters run on one process")
     prompt = prompt_len or prompt_tokens(cfg)
     new = max(t.max_new_tokens, e.max_new_tokens, v.max_new_tokens)
     micro = t.micro_batch_size * (prompt + t.max_new_tokens)     # tokens of one loss micro-batch
-    gen = max(t.generation_batch_size, e.batch_size, v.batch_size)
+    held_out = cfg.data.eval_per_difficulty * len(cfg.data.tasks) * len(cfg.data.curriculum)
+    gen = max(min(t.generation_batch_size, share(responses_per_step(t))),
+              min(e.batch_size, share(held_out)), v.batch_size)   # sequences generated at once
     ckpt = t.gradient_checkpointing
-    per_token = layer_activation_bytes(a, c, ckpt, cfg.lora)
-    items = _weights(cfg, a, c) + [
+    per_token = layer_activation_bytes(a, c, ckpt, cfg.lora, gathered=n > 1)
+    weights = _weights(cfg, a, c) if n == 1 else _sharded_weights(a, c, n)
+    items = weights + [
         ("loss", f"activations: {micro} tokens x {L} layers" + (" (checkpointed)" if ckpt else ""),
          micro * L * per_token),
         ("loss", "one layer recomputed in backward",
-         micro * layer_activation_bytes(a, c, False, cfg.lora) if ckpt else 0),
+         micro * layer_activation_bytes(a, c, False, cfg.lora, n > 1) if ckpt else 0),
         ("loss", "final norm and head inputs", micro * 8 * H),
         ("loss", "one chunk of 1024 tokens' logits", 1024 * V * (c + 8)),
         ("generation", f"KV cache: {gen} sequences x {prompt + new} tokens",
@@ -200,4 +227,4 @@ def plan(cfg: Config, capacity_gib: float=80, gpu: str="H100",
          gen * prompt * (3 * I + 4 * H) * c),
         ("generation", "sampling distribution", gen * V * (c + 12)),
         ("always", "CUDA context and workspaces (estimate)", GIB)]
-    return MemoryPlan(items, capacity_gib, gpu)
+    return MemoryPlan(items, capacity_gib, gpu, processes=n)

@@ -41,6 +41,7 @@ def parse_args(argv=None) -> argparse.Namespace:
     ap.add_argument("--seed", type=int, help="random seed of the policy's samples (training.seed)")
     ap.add_argument("--plan", action="store_true", help="print the GPU memory plan, load nothing")
     ap.add_argument("--gpu", help=f"with --plan: the card to judge ({', '.join(GPUS)}), or 'all'")
+    ap.add_argument("--gpus", type=int, default=1, help="with --plan: how many cards (FSDP)")
     return ap.parse_intermixed_args(argv)       # key=value before or after the flags
 
 def build_config(config: str, output_dir: str | None=None, max_steps: int | None=None,
@@ -85,7 +86,7 @@ def _train(args, argv: list[str]) -> int:
                            args.seed)
         if args.plan:
             if args.gpu == "all": _say(fits_table(cfg), sys.stdout)
-            else: _say(plan_for(cfg, args.gpu or "H100").table(), sys.stdout)
+            else: _say(plan_for(cfg, args.gpu or "H100", gpus=args.gpus).table(), sys.stdout)
             return 0
         resume = args.resume
         restarts = int(os.environ.get("TORCHELASTIC_RESTART_COUNT", 0))
@@ -102,7 +103,7 @@ def _train(args, argv: list[str]) -> int:
         lost_peer = isinstance(e, dist.DistError) or "timed out" in str(e).lower()
         if not (dist.is_initialized() and lost_peer): raise
         print(f"rank {dist.get_rank()}: a process of the group stopped answering (a collective "
-              f"failed or timed out after {TIMEOUT_S:.0f} s; TINYZERO_COLLECTIVE_TIMEOUT_S sets it): "
+              f"failed or timed out after {TIMEOUT_S:.0f} s, TINYZERO_COLLECTIVE_TIMEOUT_S): "
               f"{e}", file=sys.stderr)           # said by whichever process saw it
         return 1
     except KeyboardInterrupt:
