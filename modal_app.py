@@ -7,6 +7,7 @@
     modal run modal_app.py --run-name try1 --resume                # continue try1 even if its config changed
     modal run modal_app.py --set "training.lr=2e-6 vstar.n_samples=4"   # any config key, as on the command line
     modal run modal_app.py --config configs/qwen2.5-3b-lora.yaml --gpu L4   # LoRA on one 24 GB card
+    modal run modal_app.py --config configs/qwen2.5-7b.yaml --gpus 8        # torchrun over 8 H100s, one container
 
 This file only describes the machines (image, GPUs, volumes, retries) and calls `tinyzero`; no training logic lives
 here. One remote function (`orchestrate`, no GPU) runs the whole job: it downloads the model once into the HF cache
@@ -52,26 +53,27 @@ def _paths():
 
 def _commit(*volumes):
     "Make writes visible to other containers; refuses while a file on a volume is open (a commit would fail)."
-    from tinyzero.train import open_files_under
+    from tinyzero.store import open_files_under
     busy = [f for root in _paths()[:2] for f in open_files_under(root)]
     if busy: raise RuntimeError(f"files open on a volume at commit: {busy}")
     if not modal.is_local():
         for v in volumes: v.commit()
 
 
-def check_gpu(gpu: str, cfg=None) -> str:
-    "`gpu` if it is a card the plan knows (and, given `cfg`, one its plan fits); SystemExit saying why not."
+def check_gpu(gpu: str, cfg=None, gpus: int = 1) -> str:
+    "Modal's name for `gpus` x `gpu` if the plan knows the card (and fits `cfg` on it); SystemExit saying why not."
     from tinyzero.gpus import GPUS, plan_for
     if gpu not in GPUS: raise SystemExit(f"unknown GPU {gpu!r}; choose from {', '.join(GPUS)}")
-    if cfg is not None and not (p := plan_for(cfg, gpu)).fits:
-        raise SystemExit(f"{p.line()}: choose a larger card, or see `python -m tinyzero.train --config F --plan "
-                         f"--gpu all`")
-    return gpu
+    if not 1 <= gpus <= 8: raise SystemExit(f"--gpus {gpus}: a Modal container has 1 to 8 GPUs")
+    if cfg is not None and not (p := plan_for(cfg, gpu, gpus=gpus)).fits:
+        raise SystemExit(f"{p.line()}: choose a larger card or more of them, or see `python -m tinyzero.train "
+                         f"--config F --plan --gpu all`")
+    return gpu if gpus == 1 else f"{gpu}:{gpus}"
 
 
 def _failure(e: BaseException) -> dict | None:
     "A result that ends the run at once for failures a retry cannot fix; None for the others (raise: Modal retries)."
-    from tinyzero.train import failure_kind
+    from tinyzero.store import failure_kind
     kind = failure_kind(e)
     return None if kind is None else dict(status="failed", kind=kind, error=str(e))
 
@@ -97,7 +99,7 @@ def fetch_model(name: str, revision: str | None = None) -> str:
 def vstar_shard(config: str, run_name: str, shard: int, n_shards: int, debug: bool = False,
                 overrides: str = "") -> dict:
     "One shard of the offline V* stage, on local disk, mirrored to the V* volume batch by batch."
-    from tinyzero.train import mirror
+    from tinyzero.store import mirror
     from tinyzero.vstar import vstar_stage
     _, vstar, local = _paths()
     name = f"{run_name}/shard{shard}-of-{n_shards}"
@@ -115,14 +117,14 @@ def vstar_shard(config: str, run_name: str, shard: int, n_shards: int, debug: bo
 
 @app.function(**GPU_FUNCTION)
 def train(config: str, run_name: str, max_steps: int | None = None, debug: bool = False, n_shards: int = 0,
-          resume: bool = False, overrides: str = "") -> dict:
-    "Train (continuing from the run's stored checkpoints after a preemption), then evaluate."
-    from tinyzero.train import run_with_store
+          resume: bool = False, overrides: str = "", gpus: int = 1) -> dict:
+    "Train (continuing from the run's stored checkpoints after a preemption), then evaluate; torchrun if `gpus` > 1."
+    from tinyzero.store import run_with_store
     out, vstar, _ = _paths()
     shards = [vstar / run_name / f"shard{i}-of-{n_shards}" / "vstar_cache.sqlite" for i in range(n_shards)]
     if n_shards and not modal.is_local(): vstar_volume.reload()       # see the shards' commits
     try: res = run_with_store(_config(config, run_name, max_steps, debug, overrides), out / run_name,
-                              lambda: _commit(outputs_volume), resume, shards)
+                              lambda: _commit(outputs_volume), resume, shards, processes=gpus)
     except Exception as e:
         if (f := _failure(e)) is None: raise
         return f
@@ -131,10 +133,12 @@ def train(config: str, run_name: str, max_steps: int | None = None, debug: bool 
 
 @app.function(image=image, timeout=TIMEOUT_S, volumes=VOLUMES, secrets=SECRETS)
 def orchestrate(config: str, run_name: str, max_steps: int | None = None, debug: bool = False,
-                vstar_shards: int = 0, resume: bool = False, overrides: str = "", gpu: str = GPU) -> dict:
-    "The whole job, remotely: the model once into the HF cache, the V* shards, then training, on `gpu`."
+                vstar_shards: int = 0, resume: bool = False, overrides: str = "", gpu: str = GPU,
+                gpus: int = 1) -> dict:
+    "The whole job, remotely: the model once into the HF cache, the V* shards, then training on `gpus` x `gpu`."
     local = modal.is_local()
-    shard_fn, train_fn = (f if local else f.with_options(gpu=gpu) for f in (vstar_shard, train))
+    shard_fn = vstar_shard if local else vstar_shard.with_options(gpu=gpu)
+    train_fn = train if local else train.with_options(gpu=check_gpu(gpu, gpus=gpus))
     cfg = _config(config, run_name, max_steps, debug, overrides)
     (fetch_model.local if local else fetch_model.remote)(cfg.model.name_or_path, cfg.model.revision)
     if vstar_shards > 1:
@@ -144,7 +148,7 @@ def orchestrate(config: str, run_name: str, max_steps: int | None = None, debug:
         failed = [i for i in infos if i["status"] != "done"]
         if failed: return failed[0]
     return (train.local if local else train_fn.remote)(config, run_name, max_steps, debug,
-                                                    vstar_shards if vstar_shards > 1 else 0, resume, overrides)
+                                                    vstar_shards if vstar_shards > 1 else 0, resume, overrides, gpus)
 
 
 def fresh_run_name(config: str) -> str:
@@ -154,14 +158,15 @@ def fresh_run_name(config: str) -> str:
 
 @app.local_entrypoint()
 def main(config: str = "configs/qwen2.5-3b.yaml", max_steps: int | None = None, debug: bool = False,
-         run_name: str = "", vstar_shards: int = 0, resume: bool = False, set: str = "", gpu: str = GPU):
-    "Flags: --config, --max-steps, --debug, --run-name, --vstar-shards, --resume, --set 'k=v ...', --gpu L4."
+         run_name: str = "", vstar_shards: int = 0, resume: bool = False, set: str = "", gpu: str = GPU,
+         gpus: int = 1):
+    "Flags: --config, --max-steps, --debug, --run-name, --vstar-shards, --resume, --set 'k=v ...', --gpu L4, --gpus 8."
     run_name = run_name or fresh_run_name(config)
     from tinyzero.config import ConfigError
-    try: check_gpu(gpu, _config(config, run_name, max_steps, debug, set))   # fails here, not on a rented GPU
+    try: check_gpu(gpu, _config(config, run_name, max_steps, debug, set), gpus)   # fails here, not on a rented GPU
     except ConfigError as e: raise SystemExit(f"config error: {e}") from None
     print(f"run {run_name}: modal volume get tinyzero-outputs {run_name} ./outputs/{run_name}  (when it is done)")
     res = orchestrate.remote(f"/root/configs/{Path(config).name}", run_name, max_steps, debug, vstar_shards, resume, set,
-                             gpu)
+                             gpu, gpus)
     print(res)
     if res.get("status") != "done": raise SystemExit(f"run {run_name} failed ({res.get('kind')}): {res.get('error')}")

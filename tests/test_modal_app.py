@@ -4,7 +4,7 @@ import configparser, importlib, shlex, shutil, sys
 from pathlib import Path
 import pytest
 from tinyzero.runlog import read_jsonl
-from tinyzero.train import open_files_under
+from tinyzero.store import open_files_under
 from tinyzero.vstar_cache import VStarCache
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -123,3 +123,19 @@ def test_the_gpu_is_a_flag_checked_before_anything_starts(app):
     assert app.check_gpu("L4", lora) == "L4"                    # the LoRA config fits a 24 GB card
     with pytest.raises(SystemExit, match="does not fit"):      # the full run does not
         app.check_gpu("L4", load_config(ROOT / "configs" / "qwen2.5-3b.yaml"))
+    seven = load_config(ROOT / "configs" / "qwen2.5-7b.yaml")
+    assert app.check_gpu("H100", seven, 8) == "H100:8"         # Modal's name for one container with 8 cards
+    with pytest.raises(SystemExit, match="does not fit"): app.check_gpu("H100", seven, 1)
+    with pytest.raises(SystemExit, match="1 to 8 GPUs"): app.check_gpu("H100", seven, 16)
+
+
+def test_gpus_runs_torchrun_inside_the_container(app, tmp_path):
+    "--gpus 2 here: torchrun's 2 CPU processes (gloo), mirrored to the store; the figures of 1 process."
+    one = app.train.local(CONFIG, "one", None, True)
+    two = app.train.local(CONFIG, "two", None, True, 0, False, "", 2)
+    assert two["status"] == "done" and two["steps"] == one["steps"] == 6
+    assert two["best_eval_accuracy"] == one["best_eval_accuracy"]
+    rows = lambda name: [r for r in read_jsonl(tmp_path / "outputs" / name / "metrics.jsonl") if "reward" in r]
+    assert [r["reward"] for r in rows("two")] == pytest.approx([r["reward"] for r in rows("one")], abs=1e-6)
+    assert (tmp_path / "outputs" / "two" / "final" / "config.json").exists()
+    assert not [p for p in (tmp_path / "outputs" / "two").rglob("*") if ".tmp" in p.name]

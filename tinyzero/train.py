@@ -4,23 +4,21 @@
 
 # %% ../nbs/13_train.ipynb #7f06654a
 from __future__ import annotations
-import argparse, json, os, shlex, shutil, sqlite3, sys, time
+import argparse, json, os, shlex, sys, time
 from pathlib import Path
 import torch
 from fastcore.imports import IN_NOTEBOOK
-from .config import Config, ConfigError, config_yaml, load_config, parse_overrides
+from .config import Config, ConfigError, load_config, parse_overrides
 import torch.distributed as dist
 from .distributed import TIMEOUT_S, start_processes, stop_processes
-from .gpus import GPUS, PlanError, fits_table, plan_for
+from .gpus import GPUS, fits_table, plan_for
 from .runlog import CheckpointError, latest_checkpoint, read_jsonl
 from .step import TrainingError
+from .store import OUTCOME_ENV, failure_kind
 from .trainer import Trainer
-from .vstar import vstar_cache_path
-from .vstar_cache import VStarCache
 
 # %% auto #0
-__all__ = ['DEBUG_OVERRIDES', 'parse_args', 'build_config', 'find_resume', 'continue_command', 'main', 'failure_kind', 'mirror',
-           'open_files_under', 'check_reuse', 'Interrupted', 'run_with_store']
+__all__ = ['DEBUG_OVERRIDES', 'parse_args', 'build_config', 'find_resume', 'continue_command', 'main']
 
 # %% ../nbs/13_train.ipynb #e0dab17a
 DEBUG_OVERRIDES = {"training.steps": 6, "training.prompts_per_step": 4,
@@ -95,13 +93,15 @@ def _train(args, argv: list[str]) -> int:
             resume = "auto"
         t0 = time.perf_counter()
         trainer = Trainer(cfg, resume=find_resume(resume, cfg.output.dir))
-        trainer.run()
-    except ConfigError as e: return _fail(f"config error: {e}", 2)
-    except CheckpointError as e: return _fail(f"checkpoint error: {e}", 2)
-    except TrainingError as e: return _fail(f"training stopped: {e}", 1)
+        last_eval = trainer.run()
+    except ConfigError as e: return _fail(f"config error: {e}", 2, e)
+    except CheckpointError as e: return _fail(f"checkpoint error: {e}", 2, e)
+    except TrainingError as e: return _fail(f"training stopped: {e}", 1, e)
     except RuntimeError as e:                    # gloo and nccl say "timed out" in a RuntimeError
         lost_peer = isinstance(e, dist.DistError) or "timed out" in str(e).lower()
-        if not (dist.is_initialized() and lost_peer): raise
+        if not (dist.is_initialized() and lost_peer):
+            _outcome(status=1, kind=failure_kind(e), message=f"{type(e).__name__}: {e}")
+            raise
         print(f"rank {dist.get_rank()}: a process of the group stopped answering (a collective "
               f"failed or timed out after {TIMEOUT_S:.0f} s, TINYZERO_COLLECTIVE_TIMEOUT_S): "
               f"{e}", file=sys.stderr)           # said by whichever process saw it
@@ -109,20 +109,36 @@ def _train(args, argv: list[str]) -> int:
     except KeyboardInterrupt:
         return _fail(f"stopped at once; to go on from the last checkpoint: "
                      f"{continue_command(argv)}", 130)
+    except Exception as e:
+        _outcome(status=1, kind=failure_kind(e), message=f"{type(e).__name__}: {e}")
+        raise
     if trainer.stopped:
         _say(f"{trainer.stopped}: stopped at step {trainer.step}, checkpoint saved; "
              f"to continue: {continue_command(argv)}")
-        return 143 if trainer.stopped == "SIGTERM" else 130    # what a shell reports for the signal
-    _say(json.dumps(_summary(cfg, trainer, time.perf_counter() - t0)), sys.stdout)
+        status = 143 if trainer.stopped == "SIGTERM" else 130   # what a shell reports for the signal
+        _outcome(status=status, stopped=trainer.stopped, steps=trainer.step)
+        return status
+    summary = _summary(cfg, trainer, time.perf_counter() - t0)
+    _say(json.dumps(summary), sys.stdout)
+    _outcome(status=0, **summary, best=trainer.best, last_eval=last_eval)
     return 0
 
 def _say(message: str, file=None):
     "Print `message` once for the whole group: on rank 0."
     if int(os.environ.get("RANK", 0)) == 0: print(message, file=file or sys.stderr, flush=True)
 
-def _fail(message: str, status: int) -> int:
+def _fail(message: str, status: int, e: BaseException | None=None) -> int:
     _say(message)
+    _outcome(status=status, kind=failure_kind(e) if e else None, message=message)
     return status
+
+def _outcome(**fields):
+    "Rank 0 writes how the run ended where $TINYZERO_OUTCOME_FILE says (what launched it reads it)."
+    path = os.environ.get(OUTCOME_ENV)
+    if not path or int(os.environ.get("RANK", 0)) != 0: return
+    tmp = Path(f"{path}.tmp")
+    tmp.write_text(json.dumps(fields, default=str))
+    os.replace(tmp, path)
 
 def _summary(cfg: Config, trainer: Trainer, seconds: float) -> dict:
     "The run in one line: where it is, how long it took, held-out accuracy first, best and last."
@@ -136,102 +152,3 @@ def _summary(cfg: Config, trainer: Trainer, seconds: float) -> dict:
 # %% ../nbs/13_train.ipynb #f60a3e69
 #| eval: false
 if __name__ == "__main__" and not IN_NOTEBOOK: sys.exit(main())
-
-# %% ../nbs/13_train.ipynb #283982a6
-def failure_kind(e: BaseException) -> str | None:
-    "What kind of failure `e` is when a rerun would fail the same way ('config', ...), or None."
-    if isinstance(e, PlanError): return "memory plan"
-    if isinstance(e, ConfigError): return "config"
-    if isinstance(e, CheckpointError): return "checkpoint"
-    if isinstance(e, TrainingError): return "training"
-    out_of_memory = isinstance(e, torch.OutOfMemoryError) or "out of memory" in str(e).lower()
-    if out_of_memory: return "out of memory"
-    if isinstance(e, (FileNotFoundError, ImportError, TypeError, ValueError)):
-        return type(e).__name__
-    return None
-
-# %% ../nbs/13_train.ipynb #3562f465
-def _copy(src: Path, dst: Path):
-    "Copy one file to `dst` through a temporary file and a rename (SQLite through its backup API)."
-    dst.parent.mkdir(parents=True, exist_ok=True)
-    tmp = dst.with_name(f".{dst.name}.tmp")
-    if src.suffix == ".sqlite":
-        with sqlite3.connect(src) as a, sqlite3.connect(tmp) as b: a.backup(b)
-        a.close()                      # `with` on a connection commits; it does not close
-        b.close()
-    else: shutil.copyfile(src, tmp)
-    os.replace(tmp, dst)
-    shutil.copystat(src, dst)
-
-def _stamp(p: Path) -> tuple: return p.stat().st_size, int(p.stat().st_mtime)
-
-def mirror(src: str | Path, dst: str | Path) -> int:
-    "Make folder `dst` hold what `src` holds; returns the number of files copied."
-    src, dst, n = Path(src), Path(dst), 0
-    if not src.exists(): return 0
-    skip = ("-wal", "-shm", ".tmp")   # SQLite's side files (the backup copies them in), half writes
-    want = {p.relative_to(src) for p in src.rglob("*") if p.is_file() and not p.name.endswith(skip)}
-    for rel in sorted(want):
-        a, b = src / rel, dst / rel
-        same = b.exists() and _stamp(a) == _stamp(b)
-        if a.suffix == ".sqlite" or not same:      # a WAL database changes, its main file may not
-            _copy(a, b)
-            n += 1
-    for p in sorted(dst.rglob("*"), reverse=True) if dst.exists() else []:
-        if p.is_file() and p.relative_to(dst) not in want: p.unlink()
-        elif p.is_dir() and not any(p.iterdir()): p.rmdir()
-    return n
-
-# %% ../nbs/13_train.ipynb #3fb79136
-def open_files_under(root: str | Path) -> list[str]:
-    "Files under `root` this process holds open (from /proc/self/fd; none where there is no /proc)."
-    root, found = str(Path(root).resolve()), []
-    fds = Path("/proc/self/fd")
-    for fd in (fds.iterdir() if fds.exists() else []):
-        try: target = os.readlink(fd)
-        except OSError: continue
-        if target == root or target.startswith(root + os.sep): found.append(target)
-    return sorted(set(found))
-
-# %% ../nbs/13_train.ipynb #bb2d8580
-def check_reuse(out: str | Path, config_text: str, resume: bool=False):
-    "ConfigError if `out` holds a run whose config.yaml is not `config_text`, unless `resume`."
-    saved = Path(out) / "config.yaml"
-    if resume or not saved.exists() or saved.read_text() == config_text: return
-    raise ConfigError(f"{out} holds a run with another config ({saved}); to continue that run pass "
-                      "--resume, to start a new one choose another run name (or output folder)")
-
-# %% ../nbs/13_train.ipynb #19d50f77
-class Interrupted(RuntimeError): "A signal stopped the run, its checkpoint saved: a retry goes on."
-
-def run_with_store(cfg: Config,
-                   store: str | Path,           # persistent folder of this run (a Volume's)
-                   sync=lambda: None,           # makes the store's writes last (a Volume's commit)
-                   resume: bool=False,          # continue a stored run even if its config differs
-                   vstar_shards: list=(),       # V* cache files (of a sharded stage) to merge first
-                   sync_every_s: float=300,     # during the V* stage, mirror at most this often
-                  ) -> dict:
-    "Train in `cfg.output.dir` (local disk), mirrored to `store`; resumes from what `store` holds."
-    local, store = Path(cfg.output.dir), Path(store)
-    check_reuse(store, config_yaml(cfg), resume)
-    mirror(store, local)                          # a restarted attempt starts from the stored run
-    if vstar_shards:
-        cache = VStarCache(vstar_cache_path(cfg))
-        for f in vstar_shards: cache.merge(f)
-        cache.close()
-    ck = latest_checkpoint(local)
-    trainer, last = Trainer(cfg, resume=ck), 0.0
-    def persist(force=True):
-        nonlocal last
-        if not force and time.monotonic() - last < sync_every_s: return
-        mirror(local, store)
-        sync()
-        last = time.monotonic()
-    trainer.callbacks.append(lambda _: persist())
-    trainer.estimator.after_batch.append(lambda: persist(False))
-    result = trainer.run()
-    persist()
-    if trainer.stopped:
-        raise Interrupted(f"{trainer.stopped} at step {trainer.step}: checkpoint stored")
-    return dict(resumed_from=str(ck) if ck else None, steps=trainer.step,
-                best_eval_accuracy=trainer.best, last_eval=result)
