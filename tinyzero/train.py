@@ -115,7 +115,7 @@ def _train(args, argv: list[str]) -> int:
     if trainer.stopped:
         _say(f"{trainer.stopped}: stopped at step {trainer.step}, checkpoint saved; "
              f"to continue: {continue_command(argv)}")
-        status = 143 if trainer.stopped == "SIGTERM" else 130   # what a shell reports for the signal
+        status = 143 if trainer.stopped == "SIGTERM" else 130   # what a shell reports for it
         _outcome(status=status, stopped=trainer.stopped, steps=trainer.step)
         return status
     summary = _summary(cfg, trainer, time.perf_counter() - t0)
