@@ -1,6 +1,7 @@
 """The real run's precision and memory path, on the CPU: float32 master weights that move at lr 1e-6 under bf16
 compute, checkpoints that keep them, and the GPU check's --small mode."""
 import subprocess, sys
+import pytest
 from pathlib import Path
 import torch
 from transformers import AutoModelForCausalLM
@@ -29,9 +30,15 @@ def test_bf16_compute_policy_moves_at_the_paper_lr(tmp_path):
     assert best.model.layers[0].mlp.up_proj.weight.dtype == torch.bfloat16       # best/ in the compute dtype
 
 
-def test_gpu_check_small_runs_the_trainer_path():
-    r = subprocess.run([sys.executable, "bench/gpu_check.py", "--small"], capture_output=True, text=True, cwd=ROOT,
-                       timeout=180)
+@pytest.mark.parametrize("mode", [[], ["--lora"], ["torchrun", "--fsdp"]], ids=["full", "lora", "fsdp"])
+def test_gpu_check_small_runs_the_trainer_path(mode):
+    "The GPU script's three modes, shrunk, on the CPU: full, LoRA, and FSDP2 under torchrun with one process."
+    launch = [sys.executable]
+    if mode[:1] == ["torchrun"]: launch += ["-m", "torch.distributed.run", "--standalone", "--nproc_per_node", "1"]
+    flags = [m for m in mode if m.startswith("--")]
+    r = subprocess.run([*launch, "bench/gpu_check.py", "--small", *flags], capture_output=True, text=True, cwd=ROOT,
+                       timeout=300)
     assert r.returncode == 0, r.stderr[-2000:]
     rows = [l for l in r.stdout.splitlines() if l.startswith("| True") or l.startswith("| False")]
     assert len(rows) == 2 and all("loss" in l for l in rows), r.stdout
+    assert ("LoRA" if "--lora" in mode else "FSDP2 over 1" if "--fsdp" in mode else "full, one") in r.stdout
