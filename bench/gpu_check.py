@@ -15,10 +15,11 @@ table: step seconds, generation tokens/s at batch 32 and at the step's batch, pe
 policy and reference with FSDP2 over torchrun's processes, as `python -m tinyzero.train` does under torchrun (at
 N = 1 too, where a plain run would not shard). Rank 0 prints.
 """
-import argparse, copy, gc, sys, tempfile, time
+import argparse, copy, gc, os, sys, tempfile, time
 from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))                      # runs from a checkout without PYTHONPATH
+if "--small" in sys.argv: os.environ["CUDA_VISIBLE_DEVICES"] = ""   # the CPU, and gloo, even on a GPU machine
 import torch
 from transformers import Qwen2Config, Qwen2ForCausalLM
 import tinyzero.step
@@ -42,6 +43,7 @@ args.config = args.config or str(ROOT / "configs" / f"qwen2.5-3b{'-lora' if args
 args.cap_gib = args.cap_gib or (24.0 if args.lora else 80.0)
 if args.lora and args.fsdp: sys.exit("--lora and --fsdp: adapters run on one process")
 start_processes()                                   # under torchrun: join its group; plain python: none
+if world_size() > 1 and not args.fsdp: sys.exit("under torchrun with N > 1, pass --fsdp (else N whole copies)")
 say = print if rank() == 0 else (lambda *a, **k: None)
 
 cuda = torch.cuda.is_available()
@@ -110,6 +112,7 @@ for ckpt in (True, False):
         rows.append((ckpt, f"{t_gen + t_update:.1f}", f"{t_gen:.1f}", f"{t_update:.1f}", f"{tps32:,.0f}", f"{tps:,.0f}",
                      f"{peak:.1f}", f"{p.peak / GIB:.1f}", f"loss {loss:.4f}"))
     except torch.OutOfMemoryError:
+        if world_size() > 1: raise                  # the other processes wait in a collective: end them all
         p = plan(c, args.cap_gib, "cap", arch=arch, processes=world_size())
         rows.append((ckpt, "-", "-", "-", "-", "-", f"> {args.cap_gib:.0f}", f"{p.peak / GIB:.1f}", "out of memory"))
     finally:

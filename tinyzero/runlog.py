@@ -13,6 +13,7 @@ import torch.distributed.checkpoint as dcp
 from torch.distributed.checkpoint.state_dict import get_optimizer_state_dict
 from torch.distributed.checkpoint.state_dict import set_optimizer_state_dict
 from .models import atomic_save_dir
+from safetensors import safe_open
 from .processes import barrier, rank
 
 # %% auto #0
@@ -186,6 +187,11 @@ def read_trainer_state(path: str | Path) -> dict:
         raise CheckpointError(f"checkpoint {path} is corrupt: trainer_state.pt ({e})") from None
     if not isinstance(state, dict) or "step" not in state:
         raise CheckpointError(f"checkpoint {path} is corrupt: trainer_state.pt has no step")
+    for f in sorted(path.glob("*.safetensors")):     # a torn copy: its header or its size is wrong
+        try:
+            with safe_open(f, "pt") as weights: weights.keys()
+        except Exception as e:
+            raise CheckpointError(f"checkpoint {path} is corrupt: {f.name} ({e})") from None
     return state
 
 # %% ../nbs/08_runlog.ipynb #48c21206

@@ -10,7 +10,7 @@ from pathlib import Path
 import torch
 from fastcore.basics import patch
 from .apo import ALGOS, Scored, token_k3
-from .config import Config, ConfigError, config_yaml, lr_factor
+from .config import Config, config_yaml, lr_factor
 from .data import curriculum_level, eval_set_for, make_prompt, pools_for
 from .generate import address_seed, generate, logprobs_by_length
 from .gpus import require_fit
@@ -18,8 +18,7 @@ from .distributed import build_policy
 from .models import Policy, autocast, enable_checkpointing, resolve_model
 from .processes import all_gather, rank, world_size
 from .rewards import score
-from .runlog import CheckpointError, MetricsWriter, append_jsonl, read_trainer_state
-from .runlog import run_logger
+from .runlog import MetricsWriter, append_jsonl, read_trainer_state, run_logger
 from .vstar import adaptive_n, learnable_only, vstar_cache_path, vstar_from_config
 
 # %% auto #0
@@ -39,11 +38,7 @@ class Stepper:
         require_fit(cfg)                     # on a GPU: stop now if the memory plan does not fit
         self.model_path = resolve_model(m.name_or_path)
         start = str(resume) if resume else None
-        try: self.policy = policy or build_policy(cfg, self.model_path, start)  # weights, adapters
-        except Exception as e:                 # torn weights: safetensors', torch's or HF's error
-            if start is None or isinstance(e, (torch.OutOfMemoryError, ConfigError)): raise
-            raise CheckpointError(f"checkpoint {start} cannot be loaded ({type(e).__name__}: "
-                                  f"{e})") from None
+        self.policy = policy or build_policy(cfg, self.model_path, start)  # all weights or adapters
         if t.gradient_checkpointing: enable_checkpointing(self.policy.model)
         self.opt = torch.optim.AdamW(self.policy.trainable(), lr=t.lr, weight_decay=t.weight_decay)
         self.sched = torch.optim.lr_scheduler.LambdaLR(self.opt, partial(lr_factor, t))

@@ -54,22 +54,29 @@ def _copy(src: Path, dst: Path):
 
 def _stamp(p: Path) -> tuple: return p.stat().st_size, int(p.stat().st_mtime)
 
+def _listing(src: Path) -> set[Path]:
+    "The files of `src` worth a copy: no SQLite side file, nor a folder being written or removed."
+    skip = ("-wal", "-shm", ".tmp")   # SQLite's side files (the backup copies them in), half writes
+    moving = lambda rel: any(d.startswith((".tmp-", ".old-")) for d in rel.parts)
+    files = {p.relative_to(src) for p in src.rglob("*") if p.is_file()}
+    return {rel for rel in files if not rel.name.endswith(skip) and not moving(rel)}
+
 def mirror(src: str | Path, dst: str | Path) -> int:
-    "Make folder `dst` hold what `src` holds; returns the number of files copied."
+    "Make folder `dst` hold what `src` holds, even while `src` is written; the files copied."
     src, dst, n = Path(src), Path(dst), 0
     if not src.exists(): return 0
-    skip = ("-wal", "-shm", ".tmp")   # SQLite's side files (the backup copies them in), half writes
-    half = lambda rel: rel.name.endswith(skip) or any(d.startswith(".tmp-") for d in rel.parts)
-    want = {p.relative_to(src) for p in src.rglob("*") if p.is_file()}
-    want = {rel for rel in want if not half(rel)}   # nor a checkpoint folder still being written
+    want = _listing(src)
     for rel in sorted(want):
         a, b = src / rel, dst / rel
-        same = b.exists() and _stamp(a) == _stamp(b)
-        if a.suffix == ".sqlite" or not same:      # a WAL database changes, its main file may not
-            _copy(a, b)
-            n += 1
+        try:
+            same = b.exists() and _stamp(a) == _stamp(b)
+            if a.suffix == ".sqlite" or not same:  # a WAL database changes, its main file may not
+                _copy(a, b)
+                n += 1
+        except FileNotFoundError: continue             # removed meanwhile (a pruned checkpoint)
+    keep = want | _listing(src)      # listed again: `best/` is away for an instant while replaced
     for p in sorted(dst.rglob("*"), reverse=True) if dst.exists() else []:
-        if p.is_file() and p.relative_to(dst) not in want: p.unlink()
+        if p.is_file() and p.relative_to(dst) not in keep: p.unlink()
         elif p.is_dir() and not any(p.iterdir()): p.rmdir()
     return n
 
@@ -134,7 +141,7 @@ def _in_one_process(cfg: Config, ck: Path | None, persist, processes: int=1) -> 
     return dict(steps=trainer.step, best_eval_accuracy=trainer.best, last_eval=result)
 
 # %% ../nbs/13a_store.ipynb #d371697b
-OUTCOME_ENV = "TINYZERO_OUTCOME_FILE"   # where rank 0 of tinyzero.train says how the run ended
+OUTCOME_ENV = "TINYZERO_OUTCOME_DIR"    # where each process of tinyzero.train says how it ended
 
 def torchrun_command(config_file: str | Path, processes: int) -> list[str]:
     "The command that trains `config_file` with `processes` processes on this machine, resuming."
@@ -143,33 +150,50 @@ def torchrun_command(config_file: str | Path, processes: int) -> list[str]:
             "--config", str(config_file), "--resume", "auto"]
 
 def _in_processes(cfg: Config, ck: Path | None, persist, processes: int) -> dict:
-    "`run_with_store`'s training under torchrun: mirrored while it runs; rank 0's outcome."
+    "`run_with_store`'s training under torchrun: mirrored while it runs; how it ended."
     work = Path(tempfile.mkdtemp(prefix="tinyzero-launch-"))
-    config_file, outcome = work / "config.yaml", work / "outcome.json"
-    config_file.write_text(config_yaml(cfg))
-    env = {**os.environ, OUTCOME_ENV: str(outcome)}
-    proc = subprocess.Popen(torchrun_command(config_file, processes), env=env)
+    (work / "config.yaml").write_text(config_yaml(cfg))
+    env = {**os.environ, OUTCOME_ENV: str(work)}
     main = threading.current_thread() is threading.main_thread()    # only it may set handlers
-    signals = (signal.SIGINT, signal.SIGTERM) if main else ()
-    before = {s: signal.signal(s, lambda sig, _: proc.send_signal(sig)) for s in signals}
-    seen = latest_checkpoint(cfg.output.dir)
+    proc, before, seen = None, {}, latest_checkpoint(cfg.output.dir)
+    def forward(sig, _):                                # torchrun passes it on to every process
+        if proc is not None: proc.send_signal(sig)
     try:
+        for s in (signal.SIGINT, signal.SIGTERM) if main else ():
+            before[s] = signal.signal(s, forward)
+        proc = subprocess.Popen(torchrun_command(work / "config.yaml", processes), env=env,
+                                start_new_session=True)  # a terminal's Ctrl-C: forwarded, once
         while proc.poll() is None:
             time.sleep(1)
             now = latest_checkpoint(cfg.output.dir)
             persist(force=now != seen)
             seen = now
+        persist()
+        return _ending(work, proc.returncode)
     finally:
         for s, handler in before.items(): signal.signal(s, handler)
-        if proc.poll() is None: proc.kill()
-        proc.wait()
-    persist()
-    if not outcome.exists():
-        raise ProcessesFailed(f"torchrun ended with status {proc.returncode} and no outcome "
-                              "from rank 0 (a process was killed?): see the log above")
-    res = json.loads(outcome.read_text())
-    shutil.rmtree(work)
-    if res.get("stopped"):
-        raise Interrupted(f"{res['stopped']} at step {res['steps']}: checkpoint stored")
-    if res["status"] != 0: raise ProcessesFailed(res["message"], res.get("kind"))
-    return dict(steps=res["steps"], best_eval_accuracy=res["best"], last_eval=res["last_eval"])
+        if proc is not None and proc.poll() is None: _stop_group(proc)
+        shutil.rmtree(work, ignore_errors=True)
+
+def _stop_group(proc: subprocess.Popen, grace_s: float=30):
+    "End torchrun and its processes (its session): SIGTERM, then SIGKILL after `grace_s`."
+    os.killpg(proc.pid, signal.SIGTERM)
+    try: proc.wait(grace_s)
+    except subprocess.TimeoutExpired: os.killpg(proc.pid, signal.SIGKILL)
+    proc.wait()
+
+def _ending(work: Path, status: int) -> dict:
+    "`run_with_store`'s result from what the processes wrote in `work`; or the error they met."
+    ends = sorted(work.glob("rank*.json"), key=lambda f: int(f.stem.removeprefix("rank")))
+    ends = [json.loads(f.read_text()) for f in ends]
+    first = ends[0] if ends else {}
+    if first.get("stopped"):
+        raise Interrupted(f"{first['stopped']} at step {first['steps']}: checkpoint stored")
+    if first.get("status") == 0 and status == 0:
+        return dict(steps=first["steps"], best_eval_accuracy=first["best"],
+                    last_eval=first["last_eval"])
+    known = [e for e in ends if e.get("kind")] + [e for e in ends if e.get("status")]
+    why = next((e for e in known if not e.get("lost_peer")), None)   # not the echo of another's
+    if why: raise ProcessesFailed(why["message"], why.get("kind"))
+    raise ProcessesFailed(f"torchrun ended with status {status} and no process said why (one was "
+                          "killed?): see the log above")

@@ -102,9 +102,10 @@ def _train(args, argv: list[str]) -> int:
         if not (dist.is_initialized() and lost_peer):
             _outcome(status=1, kind=failure_kind(e), message=f"{type(e).__name__}: {e}")
             raise
-        print(f"rank {dist.get_rank()}: a process of the group stopped answering (a collective "
-              f"failed or timed out after {TIMEOUT_S:.0f} s, TINYZERO_COLLECTIVE_TIMEOUT_S): "
-              f"{e}", file=sys.stderr)           # said by whichever process saw it
+        lost = (f"rank {dist.get_rank()}: a process of the group stopped answering (a collective "
+                f"failed or timed out after {TIMEOUT_S:.0f} s, TINYZERO_COLLECTIVE_TIMEOUT_S): {e}")
+        print(lost, file=sys.stderr)             # said by whichever process saw it
+        _outcome(status=1, kind=None, message=lost, lost_peer=True)
         return 1
     except KeyboardInterrupt:
         return _fail(f"stopped at once; to go on from the last checkpoint: "
@@ -133,10 +134,11 @@ def _fail(message: str, status: int, e: BaseException | None=None) -> int:
     return status
 
 def _outcome(**fields):
-    "Rank 0 writes how the run ended where $TINYZERO_OUTCOME_FILE says (what launched it reads it)."
-    path = os.environ.get(OUTCOME_ENV)
-    if not path or int(os.environ.get("RANK", 0)) != 0: return
-    tmp = Path(f"{path}.tmp")
+    "How the run ended for this process, as rankN.json in $TINYZERO_OUTCOME_DIR (for its launcher)."
+    folder = os.environ.get(OUTCOME_ENV)
+    if not folder: return
+    path = Path(folder) / f"rank{os.environ.get('RANK', 0)}.json"
+    tmp = path.with_suffix(".tmp")
     tmp.write_text(json.dumps(fields, default=str))
     os.replace(tmp, path)
 
