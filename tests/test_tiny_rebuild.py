@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from tinyzero.data import TASKS, eval_set
 from tinyzero.evaluate import evaluate, summarize
-from tinyzero.models import load_policy_and_ref
+from tinyzero.models import load_policy
 from tinyzero.tiny import TinyRecipe
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -23,7 +23,8 @@ def test_rebuilt_tiny_base_lands_in_the_band(tmp_path):
     subprocess.run([sys.executable, "-m", "tinyzero.tiny", "--out", str(tmp_path / "m")], check=True, cwd=ROOT,
                    timeout=3600, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     assert (tmp_path / "m" / "PROVENANCE.md").exists()
-    model, _, tok = load_policy_and_ref(str(tmp_path / "m"), device="cpu")
-    s = summarize(evaluate(model, tok, eval_set(TASKS, TinyRecipe().difficulties, 100), shots=0, max_new_tokens=200))
+    policy = load_policy(str(tmp_path / "m"), device="cpu")
+    problems = eval_set(TASKS, TinyRecipe().difficulties, 100)
+    s = summarize(evaluate(policy.model, policy.tok, problems, shots=0, max_new_tokens=200))
     assert s["eval_format_rate"] > 0.6, s                 # it mostly knows the format (the shipped one: 82%)
     assert BAND[0] <= s["eval_accuracy"] <= BAND[1], s
