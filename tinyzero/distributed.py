@@ -33,8 +33,21 @@ def start_processes(timeout_s: float=TIMEOUT_S):
     if not launched() or dist.is_initialized(): return
     cuda = torch.cuda.is_available()
     if cuda: torch.cuda.set_device(int(os.environ.get("LOCAL_RANK", 0)))
-    backend = "nccl" if cuda else "gloo"
-    dist.init_process_group(backend, timeout=datetime.timedelta(seconds=timeout_s))
+    backend, timeout = "nccl" if cuda else "gloo", datetime.timedelta(seconds=timeout_s)
+    store = _attempt_store(timeout)
+    if store is None: dist.init_process_group(backend, timeout=timeout)
+    else: dist.init_process_group(backend, store=store, rank=int(os.environ["RANK"]),
+                                  world_size=int(os.environ["WORLD_SIZE"]), timeout=timeout)
+
+def _attempt_store(timeout):
+    "On a restart of one node: torchrun's store, this attempt's keys apart from the dead one's."
+    env = os.environ.get
+    restart = int(env("TORCHELASTIC_RESTART_COUNT", 0))
+    shared = env("TORCHELASTIC_USE_AGENT_STORE") == "True"     # the agent's, kept across restarts
+    if restart == 0 or env("GROUP_WORLD_SIZE", "1") != "1" or not shared: return None
+    store = dist.TCPStore(env("MASTER_ADDR"), int(env("MASTER_PORT")), int(env("WORLD_SIZE")),
+                          is_master=False, timeout=timeout)
+    return dist.PrefixStore(f"tinyzero/attempt_{restart}", store)
 
 def stop_processes():
     "Leave the group: explicitly, as a process that exits inside one can abort the others."
