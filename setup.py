@@ -34,7 +34,7 @@ setuptools.setup(
     scripts=[],
     packages=setuptools.find_packages(include=[cfg['lib_name'], cfg['lib_name'] + '.*']),
     include_package_data=True,
-    package_data={cfg['lib_name']: ['tiny_base/*']},   # the shipped small base model (notebook 12)
+    package_data={cfg['lib_name']: ['tiny_base/*']},   # the shipped small base model (notebook 08)
     install_requires=requirements,
     extras_require={'peers': peers_requirements, 'dev': dev_requirements + peers_requirements},
     python_requires='>=' + cfg['min_python'],

@@ -1,7 +1,7 @@
 """A*-PO against GRPO (64 prompts x 4, and 16 prompts x 4: as many responses per step as A*-PO) and the seed's
 weighted loss, on the same tiny base model, tasks at one level, seeds and training-time budget. A*-PO's V* stage
 counts in its time; evaluations do not, and come every --every_seconds of training time. Each run is its own process,
-so its peak memory is its own. The functions are `tinyzero.compare` (nbs/14_apo_vs_grpo.ipynb).
+so its peak memory is its own. The functions are `tinyzero.compare` (nbs/10_apo_vs_grpo.ipynb).
 
     python bench/apo_vs_grpo.py        # configs/tiny.yaml at the easy level, 135 s of training per run, seeds 0 1 2
 

@@ -1,9 +1,9 @@
 """The memory plan's items for one of N processes, measured on each process at Qwen2.5-3B's width (FSDP2, gloo).
 
-    torchrun --standalone --nproc_per_node 2 bench/fsdp_memory.py        # notebook 16 runs it; within 15% each
+    torchrun --standalone --nproc_per_node 2 bench/fsdp_memory.py        # notebook 28 runs it; within 15% each
 
 Qwen2.5-3B's width at two layers (and a 512-token vocabulary: the embedding and head are one unit, planned apart),
-sharded as notebook 16 shards a run: bf16 gathering, float32 reduction. On each process: the bytes of its shard of
+sharded as notebook 28 shards a run: bf16 gathering, float32 reduction. On each process: the bytes of its shard of
 the float32 weights, of the bf16 reference, of the gradients after a backward pass and of AdamW's moments after a
 step, of the whole model while generation holds it gathered, and the activations saved per token and layer (the
 difference of differences of one and two layers, two lengths). Rank 0 prints each next to the plan's item.

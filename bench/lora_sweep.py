@@ -7,7 +7,7 @@ Every run is configs/tiny.yaml (30 steps, the shipped tiny base model) in its ow
 2. LoRA on every linear layer (alpha 32) at ranks 4, 16, 64 and learning rates 5e-4, 1e-3, 2e-3, 4e-3, seed 0;
 3. the rank and learning rate with the best seed-0 gain, seeds 0 1 2.
 Prints the tables BENCHMARKS.md shows and writes bench/results/lora_tiny.json (the evaluation curves of every run,
-which notebook 15 plots). The gain is the held-out accuracy of the last evaluation minus the first (the base model).
+which notebook 27 plots). The gain is the held-out accuracy of the last evaluation minus the first (the base model).
 """
 import argparse, json, statistics, subprocess, sys, tempfile, time
 from pathlib import Path

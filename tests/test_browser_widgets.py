@@ -23,7 +23,7 @@ def lab(tmp_path):
         pytest.skip(why)
     port = _free_port()
     (tmp_path / "nbs").mkdir()                  # serve a copy: JupyterLab's autosave must not touch the source
-    shutil.copy(ROOT / "nbs" / "11_widgets.ipynb", tmp_path / "nbs" / "11_widgets.ipynb")
+    shutil.copy(ROOT / "nbs" / "32_widgets.ipynb", tmp_path / "nbs" / "32_widgets.ipynb")
     env = dict(os.environ, JUPYTER_CONFIG_DIR=str(tmp_path / "jcfg"), JUPYTER_RUNTIME_DIR=str(tmp_path / "jrt"))
     p = subprocess.Popen([sys.executable, "-m", "jupyter", "lab", "--no-browser", "--ip=127.0.0.1", f"--port={port}",
                           f"--IdentityProvider.token={TOKEN}", f"--ServerApp.root_dir={tmp_path}",
@@ -52,7 +52,7 @@ def test_reward_playground_in_jupyterlab(lab, tmp_path):
             "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
             "--disable-component-update", "--disable-sync"])
         page = browser.new_page(viewport={"width": 1300, "height": 1000})
-        page.goto(f"{lab}/lab/tree/nbs/11_widgets.ipynb?token={TOKEN}")
+        page.goto(f"{lab}/lab/tree/nbs/32_widgets.ipynb?token={TOKEN}")
         page.wait_for_selector(".jp-Notebook", timeout=120_000)
         page.wait_for_function("() => document.body.innerText.includes('| Idle')", timeout=120_000)  # kernel up
         page.click("li.lm-MenuBar-item:has-text('Run')", timeout=30_000)          # Run > Run All Cells

@@ -1,6 +1,6 @@
 """Execute notebooks in place and keep the outputs that teach, so a reader sees the figures without running anything.
 
-    python tools/run_notebooks.py nbs/09_memory.ipynb ...     # or no argument: every notebook in nbs/
+    python tools/run_notebooks.py nbs/25_memory.ipynb ...     # or no argument: every notebook in nbs/
 
 Cells flagged `#| slow` or `#| gpu` are not run (their outputs are left empty), `#| eval: false` cells neither.
 Kept: figures (PNG), text and HTML results, printed output. Dropped: stderr (progress bars, warnings) and widget views
