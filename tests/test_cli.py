@@ -24,7 +24,8 @@ def test_help():
 def test_debug_config_end_to_end(tmp_path):
     r = run("--config", "configs/debug.yaml", "--output_dir", str(tmp_path))
     assert r.returncode == 0, r.stderr
-    summary = json.loads(r.stdout.strip().splitlines()[-1])
+    summary = json.loads((tmp_path / "summary.json").read_text())
+    assert r.stdout.startswith("done: 8 steps of apo")
     assert summary["steps"] == 8
     for f in ["config.yaml", "training.log", "metrics.jsonl", "samples.jsonl", "vstar_cache.sqlite",
               "plots/reward.png", "plots/accuracy.png", "plots/accuracy_by_level.png", "plots/loss.png", "plots/kl.png",

@@ -75,7 +75,7 @@ POSITIVE = ["training.steps", "training.prompts_per_step", "training.micro_batch
             "vstar.n_samples", "vstar.batch_size", "eval.every", "eval.batch_size",
             "output.save_every", "data.train_pool", "data.eval_per_difficulty"]
 
-# %% ../nbs/21_config.ipynb #cbb1d3e4
+# %% ../nbs/21_config.ipynb #3cfc4c16
 def _checks(cfg: Config) -> list:
     "`(key, ok, what is expected)` for every value a type cannot check."
     t, d, v, e = cfg.training, cfg.data, cfg.vstar, cfg.eval
@@ -90,6 +90,7 @@ def _checks(cfg: Config) -> list:
         ("data.scheme", d.scheme in SCHEMES, f"one of {SCHEMES}"),
         ("output.report_to", set(cfg.output.report_to) <= set(REPORTERS), f"some of {REPORTERS}"),
         ("eval.every_seconds", e.every_seconds is None or e.every_seconds > 0, "> 0 or null"),
+        ("eval.pass_k", e.pass_k >= 0, ">= 0 (0: off)"),
         ("data.tasks", bool(d.tasks) and set(d.tasks) <= set(TASKS), f"a list from {TASKS}"),
         ("data.curriculum", curriculum_ok, f"shares of {DIFFICULTIES} summing to 1"),
         ("vstar.mode", v.mode in ("eager", "lazy"), "eager or lazy"),

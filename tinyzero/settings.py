@@ -81,13 +81,15 @@ class TrainingConfig:
     seed: int = 0                       # the responses' random seed (V* has its own: vstar.seed)
     time_budget_s: float | None = None  # stop early (with a final eval) after this many seconds
 
-# %% ../nbs/20_settings.ipynb #98f19326
+# %% ../nbs/20_settings.ipynb #67968ded
 @dataclass
 class EvalConfig:
     every: int = 25                     # evaluate every N steps (and at step 0 and the end)
     every_seconds: float | None = None  # instead: every N seconds of training, evaluations excluded
     max_new_tokens: int | None = None   # null: training.max_new_tokens (filled in at load)
     batch_size: int = 64                # sequences generated together
+    pass_k: int = 0                     # > 0: also pass@1..k from k samples per problem at the
+                                        # training temperature (k times the generation; 0: off)
 
 @dataclass
 class OutputConfig:
