@@ -16,6 +16,7 @@ statuses = ['1 - Planning', '2 - Pre-Alpha', '3 - Alpha', '4 - Beta', '5 - Produ
 py_versions = '3.10 3.11 3.12 3.13'.split()
 
 requirements = shlex.split(cfg.get('requirements', ''))
+learn_requirements = shlex.split(cfg.get('learn_requirements', ''))
 dev_requirements = shlex.split(cfg.get('dev_requirements', ''))
 peers_requirements = shlex.split(cfg.get('peers_requirements', ''))
 lic = licenses.get(cfg['license'].lower(), (cfg['license'], None))
@@ -36,7 +37,8 @@ setuptools.setup(
     include_package_data=True,
     package_data={cfg['lib_name']: ['tiny_base/*']},   # the shipped small base model (notebook 08)
     install_requires=requirements,
-    extras_require={'peers': peers_requirements, 'dev': dev_requirements + peers_requirements},
+    extras_require={'learn': learn_requirements, 'peers': peers_requirements,
+                    'dev': learn_requirements + dev_requirements + peers_requirements},
     python_requires='>=' + cfg['min_python'],
     long_description=open('README.md', encoding='utf-8').read(),
     long_description_content_type='text/markdown',

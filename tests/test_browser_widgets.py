@@ -68,9 +68,9 @@ def test_reward_playground_in_jupyterlab(lab, tmp_path):
         has("correct yes"); has("score (process) 1.0"); has("score (binary) 1.0")
         area.scroll_into_view_if_needed()
         page.locator(".widget-vbox").first.screenshot(path=str(shots / "reward_playground.png"))
-        inspector = page.locator("text=samples (").first
+        inspector = page.locator(".widget-vbox", has_text="samples (").last   # the widget alone
         inspector.wait_for(state="attached", timeout=60_000)
         inspector.scroll_into_view_if_needed()
-        page.screenshot(path=str(shots / "sample_inspector.png"))
+        inspector.screenshot(path=str(shots / "sample_inspector.png"))
         browser.close()
-    assert (shots / "reward_playground.png").stat().st_size > 1000
+    for shot in ("reward_playground.png", "sample_inspector.png"): assert (shots / shot).stat().st_size > 1000
