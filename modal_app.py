@@ -100,7 +100,7 @@ def vstar_shard(config: str, run_name: str, shard: int, n_shards: int, debug: bo
                 overrides: str = "") -> dict:
     "One shard of the offline V* stage, on local disk, mirrored to the V* volume batch by batch."
     from tinyzero.store import mirror
-    from tinyzero.vstar import vstar_stage
+    from tinyzero.vstar_cache import vstar_stage
     _, vstar, local = _paths()
     name = f"{run_name}/shard{shard}-of-{n_shards}"
     store, work = vstar / name, local / "vstar" / name

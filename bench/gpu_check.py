@@ -87,9 +87,9 @@ def sync():
     if dev.type == "cuda": torch.cuda.synchronize()
 
 def tokens_per_s(trainer, problems):
-    seeds = [address_seed("gpu_check", i) for i in range(len(problems))]
-    sync(); t = time.perf_counter(); _, gen = trainer.rollouts(problems, seeds); sync()
-    return gen, int(gen.response_mask.sum()) / (time.perf_counter() - t), time.perf_counter() - t
+    rows = trainer.rows(problems, [0.3] * len(problems))      # this process's share, as in a step
+    sync(); t = time.perf_counter(); _, gen = trainer.rollouts(rows, 0); sync()
+    return gen, rows, int(gen.response_mask.sum()) / (time.perf_counter() - t), time.perf_counter() - t
 
 rows = []
 for ckpt in (True, False):
@@ -99,13 +99,12 @@ for ckpt in (True, False):
         if dev.type == "cuda": torch.cuda.empty_cache(); torch.cuda.reset_peak_memory_stats()
         trainer = Trainer(c, policy=models())
         problems = trainer.draw_problems(0)
-        _, tps32, _ = tokens_per_s(trainer, problems[:32])
-        gen, tps, t_gen = tokens_per_s(trainer, problems)
+        _, _, tps32, _ = tokens_per_s(trainer, problems[:32])
+        gen, share, tps, t_gen = tokens_per_s(trainer, problems)
         prompt_len = int(gen.prompt_mask.sum(-1).max())
-        rewards = torch.rand(len(problems), device=dev); vstar = torch.full_like(rewards, 0.3)
-        real = torch.ones(len(problems), dtype=torch.bool, device=dev)
+        rewards = torch.rand(len(gen.texts), device=dev); vstar = torch.full_like(rewards, 0.3)
         sync(); t = time.perf_counter()
-        loss = trainer.update(gen, rewards, vstar, rewards - vstar, real, len(problems))["loss"]; sync()
+        loss = trainer.update(gen, (rewards, vstar, rewards - vstar), share)["loss"]; sync()
         t_update = time.perf_counter() - t
         peak = torch.cuda.max_memory_allocated() / GIB if dev.type == "cuda" else float("nan")
         p = plan(c, args.cap_gib, "cap", prompt_len=prompt_len, arch=arch, processes=world_size())

@@ -12,7 +12,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 import torch
 from tinyzero.config import load_config
-from tinyzero.generate import address_seed, logprobs_by_length
+from tinyzero.generate import logprobs_by_length
 from tinyzero.tiny import machine_name
 from tinyzero.trainer import Trainer
 
@@ -25,8 +25,8 @@ problems = tr.draw_problems(0)
 def timed(f):
     t = time.perf_counter(); out = f(); return out, time.perf_counter() - t
 
-seeds = [address_seed("bench", i) for i in range(len(problems))]
-(_, gen), t_gen = timed(lambda: tr.rollouts(problems, seeds))
+rows = tr.rows(problems, [0.0] * len(problems))
+(_, gen), t_gen = timed(lambda: tr.rollouts(rows, 0))
 with torch.no_grad(): _, t_ref = timed(lambda: logprobs_by_length(tr.policy.ref, gen, len(problems)))
 
 def policy_pass(bucket: int) -> torch.Tensor:

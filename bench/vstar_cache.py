@@ -7,8 +7,8 @@ from pathlib import Path
 import torch
 from tinyzero.data import make_problem
 from tinyzero.models import make_tiny_model, load_policy
-from tinyzero.vstar import VStar
-from tinyzero.vstar_cache import VStarCache, model_fingerprint
+from tinyzero.vstar import Sampling
+from tinyzero.vstar_cache import RunVStar, VStarCache, model_fingerprint
 
 ap = argparse.ArgumentParser()
 ap.add_argument("--prompts", type=int, default=64)
@@ -25,8 +25,8 @@ problems = [make_problem(t, "easy", rng) for t in ("multiplication", "countdown"
 mid = model_fingerprint(str(tmp / "tiny"))
 
 def run():
-    vs = VStar(pol.reference, tok, VStarCache(tmp / "cache.sqlite"), mid, n_samples=args.n, shots=0,
-               max_new_tokens=args.max_new_tokens, batch_size=64)
+    vs = RunVStar(pol.reference, tok, Sampling(shots=0, max_new_tokens=args.max_new_tokens), n_samples=args.n,
+                  batch_size=64, cache=VStarCache(tmp / "cache.sqlite"), model_id=mid)
     t = time.perf_counter(); values = vs.values(problems)[0]; dt = time.perf_counter() - t
     return dt, values, vs
 

@@ -67,3 +67,45 @@ def test_one_statement_per_line():
             lines = [s.lineno for s in body if isinstance(s, ast.stmt)]
             joined += [f"{m}.py:{n}" for n in set(lines) if lines.count(n) > 1]
     assert not joined, joined
+
+
+# The idea track (nbs/00-10) and the engineering track (nbs/20-32): the idea modules read as one process's algorithm.
+IDEA = {"arithmetic", "rewards", "data", "models", "generate", "vstar", "apo", "evaluate", "tiny", "step", "compare"}
+ENGINEERING = set(MODULES) - IDEA
+# compare (notebook 10) measures whole runs: it starts the engineering track's command line and reads its config and
+# metrics files, and nothing else of it
+MEASURES_RUNS = {"compare": {"config", "runlog"}}
+PROCESS_CALLS = {"rank", "world_size", "all_gather", "broadcast", "barrier", "gather_in_order", "get_rank",
+                 "get_world_size", "all_gather_object", "broadcast_object_list", "all_reduce"}
+
+
+def test_every_module_is_in_a_track():
+    notebooks = {p.name for p in (PKG.parent / "nbs").glob("*.ipynb")}
+    exported = {}
+    for nb in notebooks:
+        text = (PKG.parent / "nbs" / nb).read_text()
+        for m in MODULES:
+            if f'#| default_exp {m}\\n' in text or f'#| default_exp {m}"' in text: exported[m] = nb
+    for m, nb in exported.items():
+        idea_notebook = int(nb[:2]) < 20
+        assert (m in IDEA) == idea_notebook, f"{m} is exported by {nb}, in the {'idea' if idea_notebook else 'engineering'} track"
+    assert set(exported) == set(MODULES), set(MODULES) - set(exported)
+
+
+def test_idea_modules_import_no_engineering_module():
+    for m in IDEA:
+        wrong = imports(MODULES[m]) & ENGINEERING - MEASURES_RUNS.get(m, set())
+        assert not wrong, f"{m}.py (idea track) imports {sorted(wrong)} (engineering track)"
+
+
+def test_idea_modules_have_no_process_logic():
+    "No rank, world size, gather or broadcast in the idea track's code, and no torch.distributed."
+    for m in IDEA:
+        tree = ast.parse(MODULES[m].read_text())
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Call):
+                name = node.func.attr if isinstance(node.func, ast.Attribute) else getattr(node.func, "id", None)
+                assert name not in PROCESS_CALLS, f"{m}.py:{node.lineno} calls {name}"
+            if isinstance(node, (ast.Import, ast.ImportFrom)):
+                names = [getattr(node, "module", None) or ""] + [a.name for a in node.names]
+                assert not any("distributed" in n for n in names), f"{m}.py:{node.lineno} imports {names}"

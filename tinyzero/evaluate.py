@@ -51,7 +51,7 @@ def summarize(records: list[dict], prefix: str="eval_") -> dict:
     out.update({f"{prefix}problems/{k}": len(v) for k, v in sorted(groups.items())})
     return out
 
-# %% ../nbs/07_evaluate.ipynb #1ff347e3
+# %% ../nbs/07_evaluate.ipynb #6f5e3d06
 def eval_line(row: dict) -> str:
     "An evaluation row in one line: held-out accuracy overall and by task (and pass@k if measured)."
     pct = lambda x: f"{100 * x:.1f}%"
@@ -60,15 +60,17 @@ def eval_line(row: dict) -> str:
     line = f"step {row['step']}: held-out accuracy {pct(row['eval_accuracy'])}"
     if parts: line += f" ({', '.join(parts)})"
     ks = sorted(int(k.split("@")[1]) for k in row if k.startswith("eval_pass@"))
-    if ks: line += f"; pass@1 {pct(row['eval_pass@1'])}, pass@{ks[-1]} {pct(row[f'eval_pass@{ks[-1]}'])}"
+    if ks:
+        top = f"eval_pass@{ks[-1]}"
+        line += f"; pass@1 {pct(row['eval_pass@1'])}, pass@{ks[-1]} {pct(row[top])}"
     return line
 
-# %% ../nbs/07_evaluate.ipynb #deef7f4c
+# %% ../nbs/07_evaluate.ipynb #6f12942d
 def pass_at_k(n: int,  # samples drawn for one problem
               c: int,  # how many of them are correct
               k: int,  # tries allowed
              ) -> float:
-    "Chen et al. (2021)'s unbiased estimate of P(one of `k` tries is correct): 1 - C(n-c,k) / C(n,k)."
+    "Chen et al. (2021)'s unbiased estimate of P(one of `k` tries is right): 1 - C(n-c,k) / C(n,k)."
     if not (0 <= c <= n and 1 <= k <= n):
         raise ValueError(f"pass@k needs 0 <= c <= n and 1 <= k <= n, got n={n}, c={c}, k={k}")
     return 1.0 - math.comb(n - c, k) / math.comb(n, k)

@@ -7,7 +7,7 @@ from __future__ import annotations
 import torch.distributed as dist
 
 # %% auto #0
-__all__ = ['rank', 'world_size', 'all_gather', 'barrier', 'broadcast']
+__all__ = ['rank', 'world_size', 'all_gather', 'barrier', 'broadcast', 'gather_in_order']
 
 # %% ../nbs/22_processes.ipynb #2e4f9a1b
 def rank() -> int:
@@ -35,3 +35,11 @@ def broadcast(obj):
     box = [obj]
     dist.broadcast_object_list(box, src=0)
     return box[0]
+
+# %% ../nbs/22_processes.ipynb #a062658a
+def gather_in_order(indices: list, # the list positions this process worked on
+                    items: list,   # its results, one per position
+                   ) -> list:
+    "Every process's `items`, back in the order of their `indices` (one process: `items` as given)."
+    pairs = zip(sum(all_gather(indices), []), sum(all_gather(items), []))
+    return [item for _, item in sorted(pairs, key=lambda pair: pair[0])]

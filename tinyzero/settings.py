@@ -11,7 +11,7 @@ from .vstar import ADAPTIVE
 
 # %% auto #0
 __all__ = ['REPORTERS', 'ALL_LINEAR', 'ConfigError', 'ModelConfig', 'DataConfig', 'VStarConfig', 'TrainingConfig', 'EvalConfig',
-           'OutputConfig', 'LoraConfig', 'Config', 'lr_factor']
+           'OutputConfig', 'LoraConfig', 'Config']
 
 # %% ../nbs/20_settings.ipynb #70cbf156
 class ConfigError(ValueError): "A bad configuration value, with the key that holds it."
@@ -39,11 +39,12 @@ class DataConfig:
     heldout_fraction: float = HELDOUT_FRACTION  # share of the puzzle space kept for evaluation
     seed: int = 0                       # which problems are in the pools, and which a step draws
 
-# %% ../nbs/20_settings.ipynb #f7bb4d37
+# %% ../nbs/20_settings.ipynb #64667938
 @dataclass
 class VStarConfig:
     n_samples: int = 8                  # N reference samples per prompt (paper: 8)
-    beta1: float = 0.5                  # V* temperature: 0 -> max, inf -> mean (paper: 0.5)
+    beta1: float = 0.5                  # V* temperature: 0 -> max, inf -> mean (paper: 0.5; its
+                                        # code reads 0 as the mean: a ported 0 flips its meaning)
     mode: str = "lazy"                  # "eager": all the pool first (paper); "lazy": when drawn
     adaptive: bool = False              # the original project's 5 -> 3 -> 2 samples as runs go on
     schedule: list = field(default_factory=lambda: [list(s) for s in ADAPTIVE])  # [from share, N]
@@ -117,12 +118,3 @@ class Config:
     eval: EvalConfig = field(default_factory=EvalConfig)
     output: OutputConfig = field(default_factory=OutputConfig)
     lora: LoraConfig | None = None      # a section trains adapters (notebook 27); none: all weights
-
-# %% ../nbs/20_settings.ipynb #b7f0263a
-def lr_factor(t: TrainingConfig, step: int) -> float:
-    "The learning-rate multiplier at `step` of training config `t`: warmup, then the schedule."
-    if step < t.warmup_steps: return (step + 1) / t.warmup_steps
-    frac = (step - t.warmup_steps) / max(t.steps - t.warmup_steps, 1)
-    if t.lr_schedule == "linear": return 1 - frac
-    if t.lr_schedule == "cosine": return 0.5 * (1 + math.cos(math.pi * frac))
-    return 1.0

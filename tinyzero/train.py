@@ -19,7 +19,7 @@ from .trainer import Trainer
 from transformers.utils import logging as hf_logging
 
 # %% auto #0
-__all__ = ['DEBUG_OVERRIDES', 'parse_args', 'build_config', 'find_resume', 'continue_command', 'main', 'summary_text']
+__all__ = ['DEBUG_OVERRIDES', 'FAILURES', 'parse_args', 'build_config', 'find_resume', 'continue_command', 'main', 'summary_text']
 
 # %% ../nbs/30_train.ipynb #e0dab17a
 DEBUG_OVERRIDES = {"training.steps": 6, "training.prompts_per_step": 4,
@@ -52,7 +52,7 @@ def build_config(config: str, output_dir: str | None=None, max_steps: int | None
     if seed is not None: over["training.seed"] = seed
     return load_config(config, {**over, **(overrides or {})})
 
-# %% ../nbs/30_train.ipynb #e8a6b146
+# %% ../nbs/30_train.ipynb #d0e64b3d
 def find_resume(resume: str | None, out: str | Path) -> str | Path | None:
     "The checkpoint `--resume` names; for `auto` the newest in `out` (saying so if there is none)."
     if resume != "auto": return resume
@@ -78,54 +78,75 @@ def main(argv=None) -> int:
     try: return _train(args, argv)
     finally: stop_processes()
 
+FAILURES = {ConfigError: ("config error", 2),     # what ends a run with a message and a status
+            CheckpointError: ("checkpoint error", 2),
+            TrainingError: ("training stopped", 1)}
+
 def _train(args, argv: list[str]) -> int:
     "`main`'s work: config, plan or run; every error a message and an exit status."
     try:
-        over = parse_overrides(args.overrides)
-        cfg = build_config(args.config, args.output_dir, args.max_steps, args.debug, over,
-                           args.seed)
-        if args.plan:
-            if args.gpu == "all": _say(fits_table(cfg), sys.stdout)
-            else: _say(plan_for(cfg, args.gpu or "H100", gpus=args.gpus).table(), sys.stdout)
-            return 0
-        resume = args.resume
-        restarts = int(os.environ.get("TORCHELASTIC_RESTART_COUNT", 0))
-        if resume is None and restarts > 0:                    # torchrun started the group again
-            _say(f"torchrun restart {restarts}: going on from the newest checkpoint")
-            resume = "auto"
+        cfg = build_config(args.config, args.output_dir, args.max_steps, args.debug,
+                           parse_overrides(args.overrides), args.seed)
+        if args.plan: return _plan(cfg, args)
         t0 = time.perf_counter()
-        trainer = Trainer(cfg, resume=find_resume(resume, cfg.output.dir))
+        trainer = Trainer(cfg, resume=find_resume(_resume_from(args), cfg.output.dir))
         last_eval = trainer.run()
-    except ConfigError as e: return _fail(f"config error: {e}", 2, e)
-    except CheckpointError as e: return _fail(f"checkpoint error: {e}", 2, e)
-    except TrainingError as e: return _fail(f"training stopped: {e}", 1, e)
-    except RuntimeError as e:                    # gloo and nccl say "timed out" in a RuntimeError
-        lost_peer = isinstance(e, dist.DistError) or "timed out" in str(e).lower()
-        if not (dist.is_initialized() and lost_peer):
-            _outcome(status=1, kind=failure_kind(e), message=f"{type(e).__name__}: {e}")
-            raise
-        lost = (f"rank {dist.get_rank()}: a process of the group stopped answering (a collective "
-                f"failed or timed out after {TIMEOUT_S:.0f} s, TINYZERO_COLLECTIVE_TIMEOUT_S): {e}")
-        print(lost, file=sys.stderr)             # said by whichever process saw it
-        _outcome(status=1, kind=None, message=lost, lost_peer=True)
-        return 1
+    except tuple(FAILURES) as e:
+        what, status = next(v for k, v in FAILURES.items() if isinstance(e, k))
+        return _fail(f"{what}: {e}", status, e)
     except KeyboardInterrupt:
         return _fail(f"stopped at once; to go on from the last checkpoint: "
                      f"{continue_command(argv)}", 130)
     except Exception as e:
+        if _lost_peer(e): return _peer_lost(e)
         _outcome(status=1, kind=failure_kind(e), message=f"{type(e).__name__}: {e}")
         raise
-    if trainer.stopped:
-        _say(f"{trainer.stopped}: stopped at step {trainer.step}, checkpoint saved; "
-             f"to continue: {continue_command(argv)}")
-        status = 143 if trainer.stopped == "SIGTERM" else 130   # what a shell reports for it
-        _outcome(status=status, stopped=trainer.stopped, steps=trainer.step)
-        return status
-    summary = _summary(cfg, trainer, time.perf_counter() - t0)
+    if trainer.stopped: return _stopped(trainer, argv)
+    return _finished(cfg, trainer, time.perf_counter() - t0, last_eval)
+
+def _plan(cfg: Config, args) -> int:
+    "`--plan`: the memory plan of `cfg` on `--gpu` (or every card), printed."
+    if args.gpu == "all": _say(fits_table(cfg), sys.stdout)
+    else: _say(plan_for(cfg, args.gpu or "H100", gpus=args.gpus).table(), sys.stdout)
+    return 0
+
+def _resume_from(args) -> str | None:
+    "`--resume`, or `auto` when torchrun started the group again after a failure."
+    restarts = int(os.environ.get("TORCHELASTIC_RESTART_COUNT", 0))
+    if args.resume is None and restarts > 0:
+        _say(f"torchrun restart {restarts}: going on from the newest checkpoint")
+        return "auto"
+    return args.resume
+
+def _lost_peer(e: BaseException) -> bool:
+    "Did a collective fail or time out (gloo and nccl say so in a RuntimeError)?"
+    timed_out = isinstance(e, dist.DistError) or "timed out" in str(e).lower()
+    return isinstance(e, RuntimeError) and dist.is_initialized() and timed_out
+
+def _peer_lost(e: BaseException) -> int:
+    "A process of the group stopped answering: said by whichever process saw it; status 1."
+    lost = (f"rank {dist.get_rank()}: a process of the group stopped answering (a collective "
+            f"failed or timed out after {TIMEOUT_S:.0f} s, TINYZERO_COLLECTIVE_TIMEOUT_S): {e}")
+    print(lost, file=sys.stderr)
+    _outcome(status=1, kind=None, message=lost, lost_peer=True)
+    return 1
+
+def _stopped(trainer: Trainer, argv: list[str]) -> int:
+    "A run a signal stopped: how to continue it; the status a shell reports for that signal."
+    _say(f"{trainer.stopped}: stopped at step {trainer.step}, checkpoint saved; "
+         f"to continue: {continue_command(argv)}")
+    status = 143 if trainer.stopped == "SIGTERM" else 130
+    _outcome(status=status, stopped=trainer.stopped, steps=trainer.step)
+    return status
+
+def _finished(cfg: Config, trainer: Trainer, seconds: float, last_eval: dict) -> int:
+    "A finished run: its summary, printed and written as summary.json; status 0."
+    summary = _summary(cfg, trainer, seconds)
     if trainer.writer: (Path(cfg.output.dir) / "summary.json").write_text(json.dumps(summary))
     _say(summary_text(cfg, summary), sys.stdout)
     _outcome(status=0, **summary, best=trainer.best, last_eval=last_eval)
     return 0
+
 
 def _say(message: str, file=None):
     "Print `message` once for the whole group: on rank 0."
@@ -150,7 +171,8 @@ def _summary(cfg: Config, trainer: Trainer, seconds: float) -> dict:
     evals = [r for r in read_jsonl(Path(cfg.output.dir) / "metrics.jsonl") if "eval_accuracy" in r]
     accs = [r["eval_accuracy"] for r in evals]
     by_task = lambda r: {k.split("/")[1]: (v, r.get(f"eval_problems/{k.split('/')[1]}"))
-                         for k, v in r.items() if k.startswith("eval_accuracy/") and k.count("/") == 1}
+                         for k, v in r.items()
+                         if k.startswith("eval_accuracy/") and k.count("/") == 1}
     return dict(output_dir=cfg.output.dir, seconds=round(seconds, 1), steps=trainer.step,
                 algo=cfg.training.algo, problems=evals[-1].get("eval_problems") if evals else None,
                 first_eval_step=evals[0]["step"] if evals else None,

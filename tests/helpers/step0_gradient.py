@@ -8,11 +8,11 @@ import torch
 from tinyzero.config import load_config, parse_overrides
 from tinyzero.distributed import start_processes, stop_processes
 from tinyzero.processes import rank
-from tinyzero.step import Stepper
+from tinyzero.run_step import RunStepper
 
 start_processes()
 over = {"output.dir": tempfile.mkdtemp(), **parse_overrides(sys.argv[2:])}
-st = Stepper(load_config("configs/tiny.yaml", over))
+st = RunStepper(load_config("configs/tiny.yaml", over))
 seen = {}
 def capture():
     "Instead of AdamW's step: keep every gradient, whole (a shard's DTensor gathered)."
