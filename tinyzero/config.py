@@ -120,10 +120,10 @@ def validate(cfg: Config) -> Config:
         if not ok: raise ConfigError(f"{key}: bad value {get_key(cfg, key)!r}, expected {want}")
     return cfg
 
-# %% ../nbs/21_config.ipynb #4d1f6b2a
-def responses_per_step(t: TrainingConfig) -> int:
+# %% ../nbs/21_config.ipynb #e6d07d51
+def responses_per_step(training: TrainingConfig) -> int:
     "Responses a step generates: prompts times the method's responses per prompt (GRPO: K)."
-    return t.prompts_per_step * ALGOS[t.algo].responses_per_prompt(t)
+    return training.prompts_per_step * ALGOS[training.algo].responses_per_prompt(training)
 
 def resolve(cfg: Config) -> Config:
     "Fill in the keys left null whose default is another key's value."

@@ -156,16 +156,16 @@ def eval_set(tasks, levels, n_per: int, seed: int=0, use_all_numbers: bool=False
     "The held-out problems of a run: `n_per` per task and level from the evaluation split."
     return problem_set(tasks, levels, n_per, EVAL_SEED + seed, "eval", use_all_numbers, fraction)
 
-# %% ../nbs/02_data.ipynb #1a605507
-def pools_for(d) -> dict:
-    "The training pools of a run's data config `d`, per `(task, level)`."
-    return training_pools(d.tasks, list(d.curriculum), d.train_pool, d.seed, d.use_all_numbers,
-                          d.heldout_fraction)
+# %% ../nbs/02_data.ipynb #7fb0e976
+def pools_for(data) -> dict:
+    "The training pools of a run's `data` config, per `(task, level)`."
+    return training_pools(data.tasks, list(data.curriculum), data.train_pool, data.seed,
+                          data.use_all_numbers, data.heldout_fraction)
 
-def eval_set_for(d) -> list[Problem]:
-    "The held-out problems of a run's data config `d`."
-    return eval_set(d.tasks, list(d.curriculum), d.eval_per_difficulty, d.seed, d.use_all_numbers,
-                    d.heldout_fraction)
+def eval_set_for(data) -> list[Problem]:
+    "The held-out problems of a run's `data` config."
+    return eval_set(data.tasks, list(data.curriculum), data.eval_per_difficulty, data.seed,
+                    data.use_all_numbers, data.heldout_fraction)
 
 # %% ../nbs/02_data.ipynb #c06f3928
 CURRICULUM = {"very_easy": 0.32, "easy": 0.40, "medium": 0.16, "hard": 0.12}

@@ -104,12 +104,13 @@ def pass_at_k_summary(counts: list[int], # correct samples per problem (`sample_
     return {f"{prefix}pass@{k}": sum(pass_at_k(n, c, k) for c in counts) / len(counts)
             for k in range(1, n + 1)}
 
-# %% ../nbs/07_evaluate.ipynb #bdf330cb
+# %% ../nbs/07_evaluate.ipynb #da7bc2d6
 def eval_due(step: int,                  # the step about to be taken
-             e,                          # eval config: `every` steps, `every_seconds` (None: steps)
+             when,                       # eval config: `every` steps, `every_seconds` (None: steps)
              seconds: float,             # training seconds so far, evaluations excluded
              last_seconds: float | None, # training seconds at the last evaluation (None: none yet)
             ) -> bool:
     "Whether to evaluate before `step`."
-    if e.every_seconds is None: return step % e.every == 0
-    return last_seconds is None or seconds // e.every_seconds > last_seconds // e.every_seconds
+    if when.every_seconds is None: return step % when.every == 0
+    every = when.every_seconds
+    return last_seconds is None or seconds // every > last_seconds // every

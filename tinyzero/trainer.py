@@ -37,19 +37,19 @@ class Trainer(RunStepper):
         self.callbacks = []       # called with each checkpoint's path (the Modal app mirrors it)
         self._t_start = None
 
-# %% ../nbs/29_trainer.ipynb #c63cd6ca
+# %% ../nbs/29_trainer.ipynb #805e5713
 @patch
 def run_eval(self: Trainer, step: int) -> dict:
     "Greedy evaluation on the held-out set; logs, keeps `best/` (in the compute dtype)."
-    e, d, p = self.cfg.eval, self.cfg.data, self.policy
+    evals, data, p = self.cfg.eval, self.cfg.data, self.policy
     t0, secs = time.perf_counter(), self.train_seconds()          # read before the evaluation runs
     mine = list(range(rank(), len(self.eval_problems), world_size()))   # this process's share
     with p.generating(), autocast(p.model, p.dtype):
-        recs = evaluate(p.model, p.tok, [self.eval_problems[i] for i in mine], d.shots, d.scheme,
-                        d.use_all_numbers, e.max_new_tokens, e.batch_size)
+        recs = evaluate(p.model, p.tok, [self.eval_problems[i] for i in mine], data.shots,
+                        data.scheme, data.use_all_numbers, evals.max_new_tokens, evals.batch_size)
     recs = gather_in_order(mine, recs)
     row = dict(step=step, **summarize(recs), tokens=self.tokens, train_seconds=secs)
-    if e.pass_k: row.update(self.pass_at_k(mine))
+    if evals.pass_k: row.update(self.pass_at_k(mine))
     self.eval_seconds += time.perf_counter() - t0
     self.last_eval_s = secs
     self.metrics([row])
@@ -64,12 +64,13 @@ def run_eval(self: Trainer, step: int) -> dict:
 @patch
 def pass_at_k(self: Trainer, mine: list) -> dict:
     "pass@1..k on the held-out set from `eval.pass_k` samples each (this process: rows `mine`)."
-    e, d, t, p = self.cfg.eval, self.cfg.data, self.cfg.training, self.policy
+    evals, data, training, p = self.cfg.eval, self.cfg.data, self.cfg.training, self.policy
     with p.generating(), autocast(p.model, p.dtype):
-        counts = sample_correct(p.model, p.tok, [self.eval_problems[i] for i in mine], e.pass_k,
-                                d.shots, d.scheme, d.use_all_numbers, e.max_new_tokens,
-                                t.temperature, t.top_p, t.seed, e.batch_size)
-    return pass_at_k_summary(gather_in_order(mine, counts), e.pass_k)
+        counts = sample_correct(p.model, p.tok, [self.eval_problems[i] for i in mine], evals.pass_k,
+                                data.shots, data.scheme, data.use_all_numbers, evals.max_new_tokens,
+                                training.temperature, training.top_p, training.seed,
+                                evals.batch_size)
+    return pass_at_k_summary(gather_in_order(mine, counts), evals.pass_k)
 
 @patch
 def train_seconds(self: Trainer) -> float:
