@@ -14,7 +14,7 @@ __all__ = ['ANSWERS', 'LAST_ANSWER', 'BINARY_SCORE', 'PROCESS_SCORE', 'USES_ALLO
            'PUZZLE_KEY', 'EXERCISES', 'last_answer', 'binary_score', 'process_score', 'uses_allowed_numbers',
            'safe_value', 'curriculum_level_of', 'puzzle_key']
 
-# %% ../nbs/33a_bank.ipynb #13529c5e
+# %% ../nbs/33a_bank.ipynb #607d4b86
 def last_answer(text: str) -> str | None:
     "The stripped content of the last closed <answer>...</answer> in `text`, or None."
     close = text.rfind("</answer>")
@@ -43,8 +43,7 @@ ANSWERS = [("The answer: <answer>42</answer>",),
 
 LAST_ANSWER = Exercise("last_answer", "01_rewards", last_answer, ANSWERS, hint=(
     "Find the last `</answer>` (str.rfind), then the last `<answer>` before it; what lies between "
-    "them, stripped, "
-    "is the answer. No `</answer>` at all: None."), mistakes={
+    "them, stripped, is the answer. No `</answer>` at all: None."), mistakes={
     "you read the first <answer> block: a response may try several answers, and its answer is the "
     "last one":
         _first_block,
@@ -52,7 +51,7 @@ LAST_ANSWER = Exercise("last_answer", "01_rewards", last_answer, ANSWERS, hint=(
     "the last *closed* block counts: an <answer> left open at the end of a response is not an "
     "answer": _last_open})
 
-# %% ../nbs/33a_bank.ipynb #35f208e6
+# %% ../nbs/33a_bank.ipynb #69e97621
 def binary_score(response: str, problem) -> float:
     "TinyZero's reward: 1.0 for a right answer in <answer> tags, 0.1 for a wrong one, else 0.0."
     from tinyzero.rewards import answer_error, extract_answer
@@ -79,14 +78,13 @@ def _binary_cases():
             ("<answer>5 * 3 * 1</answer>", cd), ("3 * 5", cd)]
 
 BINARY_SCORE = Exercise("binary_score", "01_rewards", binary_score, _binary_cases, hint=(
-    "`extract_answer` reads the answer in tags (None if there is none) and `answer_error` says "
-    "why an answer is "
-    "wrong (None when it is right): three outcomes, three rewards."), mistakes={
-    "no <answer> tags, no reward: TinyZero gives 0.0 to a response without an answer in "
-    "tags": _credit_untagged,
+    "`extract_answer` reads the answer in tags (None if there is none) and `answer_error` says why "
+    "an answer is wrong (None when it is right): three outcomes, three rewards."), mistakes={
+    "no <answer> tags, no reward: TinyZero gives 0.0 to a response without an "
+    "answer in tags": _credit_untagged,
     "a wrong answer in tags earns TinyZero's format reward, 0.1": _no_format_credit})
 
-# %% ../nbs/33a_bank.ipynb #7ce2fa6e
+# %% ../nbs/33a_bank.ipynb #d4eea169
 def process_score(correct: bool, formatted: bool, reasoned: bool) -> float:
     "Partial credit: right 1.0, 0.8, 0.6, 0.5 by format and reasoning; 0.3 for some wrong answers."
     if correct:
@@ -104,17 +102,14 @@ def _wrong_is_zero(correct, formatted, reasoned):
 PROCESS_SCORE = Exercise("process_score", "01_rewards", process_score,
                          [(c, f, r) for c in (True, False) for f in (True, False)
                           for r in (True, False)], hint=(
-    "Four rewards for a correct answer (formatted and reasoned, formatted, reasoned, neither), "
-    "one for a wrong "
-    "answer that is formatted and reasoned, 0 for the rest."), mistakes={
+    "Four rewards for a correct answer (formatted and reasoned, formatted, reasoned, neither), one "
+    "for a wrong answer that is formatted and reasoned, 0 for the rest."), mistakes={
     "a correct answer that shows no arithmetic step earns less (0.8 formatted, 0.5 not): the "
-    "scheme pays for "
-    "showing the work": _reasoning_ignored,
+    "scheme pays for showing the work": _reasoning_ignored,
     "a wrong answer that is formatted and shows its work earns 0.3: partial credit keeps a signal "
-    "when nothing is "
-    "right": _wrong_is_zero})
+    "when nothing is right": _wrong_is_zero})
 
-# %% ../nbs/33a_bank.ipynb #a2642c28
+# %% ../nbs/33a_bank.ipynb #483a6a3e
 def uses_allowed_numbers(used: list, given: list) -> bool:
     "Does `used` take each number of `given` at most as often as it is given?"
     return not (Counter(used) - Counter(given))
@@ -126,14 +121,13 @@ USES_ALLOWED = Exercise("uses_allowed_numbers", "01a_arithmetic", uses_allowed_n
                         [([5, 3], [5, 3, 7]), ([5, 5], [5, 3]), ([5, 5], [5, 5, 2]), ([], [1]),
                          ([9], [1, 2]), ([3, 5, 7], [7, 5, 3])], hint=(
     "Count how often each number occurs on each side (`collections.Counter`); no number may be "
-    "used more often "
-    "than it is given."), mistakes={
-    "a number given once can be used once: count them (collections.Counter); a set forgets "
-    "repeats": _with_sets,
-    "countdown lets numbers go unused: check only that none is used more often than it is "
-    "given": _all_needed})
+    "used more often than it is given."), mistakes={
+    "a number given once can be used once: count them (collections.Counter); a set "
+    "forgets repeats": _with_sets,
+    "countdown lets numbers go unused: check only that none is used more often than "
+    "it is given": _all_needed})
 
-# %% ../nbs/33a_bank.ipynb #976e8d90
+# %% ../nbs/33a_bank.ipynb #6af3ab3a
 def safe_value(expr: str) -> Fraction:
     "The exact value of integers with + - * /, parentheses and unary minus; ValueError otherwise."
     ops = {ast.Add: lambda a, b: a + b, ast.Sub: lambda a, b: a - b, ast.Mult: lambda a, b: a * b,
@@ -161,19 +155,16 @@ SAFE_VALUE = Exercise("safe_value", "01a_arithmetic", safe_value,
                                 "3",), ("-(2 - 5)",), ("1 / 3 + 1 / 6",), ("2 ** 3",), ("4 / 0",),
                        ("1.5 + "
                         "1",), ("abs(-2)",), ("__import__('os').getpid() * 0",), ("2 +",)], hint=(
-    "`ast.parse(expr, mode='eval')` gives a tree; walk it yourself: integer constants, unary "
-    "minus and the four "
-    "binary operators are allowed, with `fractions.Fraction` for exact division; anything else "
-    "raises ValueError."),
+    "`ast.parse(expr, mode='eval')` gives a tree; walk it yourself: integer constants, unary minus "
+    "and the four binary operators are allowed, with `fractions.Fraction` for exact division; "
+    "anything else raises ValueError."),
     mistakes={
-    "an answer is untrusted text: `eval` ran `2 ** 3` and a function call; parse it with `ast` "
-    "and allow only "
-    "integers, + - * / and unary minus": _with_eval,
+    "an answer is untrusted text: `eval` ran `2 ** 3` and a function call; parse it with `ast` and "
+    "allow only integers, + - * / and unary minus": _with_eval,
     "use fractions.Fraction: floats round (1 / 3 + 1 / 6 is not exactly 1 / 2 in floating point), "
-    "so a right "
-    "answer could be judged wrong": _with_floats})
+    "so a right answer could be judged wrong": _with_floats})
 
-# %% ../nbs/33a_bank.ipynb #ee63742e
+# %% ../nbs/33a_bank.ipynb #c209580a
 def curriculum_level_of(step: int, total_steps: int, shares: dict) -> str:
     "The level of `step`: each ends at round(cumulative share * total_steps); the last after."
     done = 0.0
@@ -201,16 +192,14 @@ CURRICULUM_LEVEL = Exercise("curriculum_level_of", "02_data", curriculum_level_o
                             [(s, 250, FOUR) for s in (0, 79, 80, 179, 180, 219, 220, 249, 250)]
                             + [(3, 10, {"very_easy": 0.36, "easy": 0.64})], hint=(
     "Walk the levels in order with a running total of their shares; `step` is in the first level "
-    "whose end, "
-    "`round(total * total_steps)`, is past it."), mistakes={
+    "whose end, `round(total * total_steps)`, is past it."), mistakes={
     "a level ends *before* step round(cumulative share * total): use <, so step 80 of 250 is "
-    "already the second "
-    "level": _inclusive,
+    "already the second level": _inclusive,
     "round the boundary, don't truncate it: round(0.36 * 10) is 4, so step 3 of 10 is still the "
     "first level":
         _truncated})
 
-# %% ../nbs/33a_bank.ipynb #e7c65781
+# %% ../nbs/33a_bank.ipynb #35387110
 def puzzle_key(task: str, numbers: list, target: int) -> tuple:
     "What makes two problems the same puzzle: the task, its numbers in any order, the target."
     return (task, tuple(sorted(numbers)), target)
@@ -222,9 +211,8 @@ PUZZLE_KEY = Exercise("puzzle_key", "02_data", puzzle_key,
                        ("countdown", [2, 9, 6], 3)],
                       hint="Two problems with the same numbers in another order are the same "
                            "puzzle.", mistakes={
-    "sort the numbers: [3, 5, 7] and [7, 5, 3] are the same puzzle, and must land on the same "
-    "side of the held-out "
-    "split": _unsorted})
+    "sort the numbers: [3, 5, 7] and [7, 5, 3] are the same puzzle, and must land on the same side "
+    "of the held-out split": _unsorted})
 
 # %% ../nbs/33a_bank.ipynb #4db73946
 EXERCISES = [LAST_ANSWER, BINARY_SCORE, PROCESS_SCORE, USES_ALLOWED, SAFE_VALUE, CURRICULUM_LEVEL,

@@ -14,7 +14,7 @@ from .models import build_char_tokenizer, tiny_config
 __all__ = ['FROZEN_COPY', 'TRAINABLE_SHARE', 'RESPONSE_LOGPROB', 'SAMPLE_TOKEN', 'DECODE_WITH_CACHE', 'EXERCISES', 'frozen_copy',
            'trainable_share', 'response_logprob', 'sample_token', 'decode_with_cache']
 
-# %% ../nbs/33b_bank.ipynb #ab48136e
+# %% ../nbs/33b_bank.ipynb #d2f3ee3f
 def frozen_copy(model: torch.nn.Module) -> torch.nn.Module:
     "A reference: a copy of `model` that stays as it is (no gradients, eval mode)."
     ref = copy.deepcopy(model)
@@ -48,14 +48,12 @@ def _observe_freeze(fn) -> list:
             all(p.requires_grad for p in model.parameters()) and model.training]
 
 FROZEN_COPY = Exercise("frozen_copy", "03_models", frozen_copy, [], observe=_observe_freeze, hint=(
-    "`copy.deepcopy`, then `.eval()` and `requires_grad_(False)` on every parameter of the "
-    "copy."), mistakes={
+    "`copy.deepcopy`, then `.eval()` and `requires_grad_(False)` on every parameter "
+    "of the copy."), mistakes={
     "copy the model first (copy.deepcopy): you froze the policy itself, and the reference must "
-    "stay where the "
-    "policy started": _in_place,
+    "stay where the policy started": _in_place,
     "turn off the copy's gradients (p.requires_grad_(False) for every parameter): the optimizer "
-    "must never move "
-    "the reference": _grads_on,
+    "must never move the reference": _grads_on,
     "call .eval() on the copy: in training mode its dropout would make the reference's "
     "log-probabilities random":
         _train_mode})
@@ -80,7 +78,7 @@ TRAINABLE_SHARE = Exercise("trainable_share", "03_models", trainable_share, _sha
     "count numbers, not tensors: a weight matrix of 4 x 4 holds 16 numbers, its bias 4 (sum "
     "p.numel())": _tensors})
 
-# %% ../nbs/33b_bank.ipynb #b57264d3
+# %% ../nbs/33b_bank.ipynb #3d45353e
 def response_logprob(logits: torch.Tensor, ids: torch.Tensor, prompt_len: int) -> torch.Tensor:
     "log pi(response | prompt) from (T, V) logits: the response tokens' log-probabilities, summed."
     logp = torch.log_softmax(logits[:-1].float(), -1)          # position t - 1 predicts token t
@@ -104,14 +102,13 @@ def _logprob_cases():
 RESPONSE_LOGPROB = Exercise("response_logprob", "04_generate", response_logprob, _logprob_cases,
                             hint=(
     "`torch.log_softmax` over the vocabulary; the row at position t - 1 scores token t; keep the "
-    "positions of the "
-    "response (from `prompt_len` on) and sum."), mistakes={
+    "positions of the response (from `prompt_len` on) and sum."), mistakes={
     "leave the prompt's tokens out: the response's log-probability is what training "
     "reinforces": _with_prompt,
     "shift by one: the logits at position t predict the token at t + 1": _not_shifted,
     "take log_softmax over the vocabulary first: logits are not log-probabilities": _raw_logits})
 
-# %% ../nbs/33b_bank.ipynb #9cbc4cf6
+# %% ../nbs/33b_bank.ipynb #ec671bbf
 def sample_token(logits: torch.Tensor, u: float, temperature: float=1.0) -> int:
     "The first token whose cumulative probability, from `logits / temperature`, exceeds `u`."
     probs = torch.softmax(logits.float() / temperature, -1)
@@ -125,13 +122,12 @@ SAMPLE_TOKEN = Exercise("sample_token", "04_generate", sample_token,
                         [(torch.tensor([2.0, 1.0, 0.0, -1.0]), u, t) for u in (0.1, 0.6, 0.8, 0.95)
                          for t in (1.0, 0.5, 2.0)], hint=(
     "Softmax of `logits / temperature`, then the cumulative sum; the answer is the first token "
-    "whose cumulative "
-    "probability is above `u`."), mistakes={
+    "whose cumulative probability is above `u`."), mistakes={
     "sample, don't take the most likely token: the first token whose cumulative probability "
     "exceeds u": _argmax,
     "divide the logits by the temperature before the softmax": _no_temperature})
 
-# %% ../nbs/33b_bank.ipynb #40260886
+# %% ../nbs/33b_bank.ipynb #6e5f5919
 def decode_with_cache(model, prompt_ids: torch.Tensor, n: int) -> list:
     "`n` greedy tokens after `prompt_ids` (1-D): the prompt once, then a token a step (the cache)."
     out = model(input_ids=prompt_ids[None], use_cache=True)
@@ -173,12 +169,10 @@ def _observe_decoding(fn) -> list:
 DECODE_WITH_CACHE = Exercise("decode_with_cache", "04_generate", decode_with_cache, [],
                              observe=_observe_decoding, hint=(
     "Run the prompt once with `use_cache=True`; then, at each step, the argmax of the last logits "
-    "is the next "
-    "token, and only that token goes back in, with "
+    "is the next token, and only that token goes back in, with "
     "`past_key_values=out.past_key_values`."), mistakes={
     "keep the cache: after the prompt, feed only the newest token with past_key_values; you ran "
-    "the whole sequence "
-    "through the model at every step": _no_cache})
+    "the whole sequence through the model at every step": _no_cache})
 
 # %% ../nbs/33b_bank.ipynb #40ec59fd
 EXERCISES = [FROZEN_COPY, TRAINABLE_SHARE, RESPONSE_LOGPROB, SAMPLE_TOKEN, DECODE_WITH_CACHE]

@@ -14,7 +14,7 @@ __all__ = ['VSTAR_CASES', 'VSTAR', 'POLICY_CASES', 'OPTIMAL_POLICY', 'APO_LOSS',
            'optimal_policy', 'apo_loss_tokens', 'grpo_advantages', 'apo_gradient', 'pass_at_k_estimate',
            'mean_pass_at_k']
 
-# %% ../nbs/33c_bank.ipynb #01880eac
+# %% ../nbs/33c_bank.ipynb #94624593
 def vstar_estimate(rewards: list, beta: float) -> float:
     "beta * log(mean(exp(r / beta))) over the rewards, computed stably (beta > 0)."
     top = max(rewards)
@@ -36,8 +36,8 @@ def _observe_vstar(fn) -> list:
 
 VSTAR = Exercise("vstar_estimate", "05_vstar", vstar_estimate, VSTAR_CASES, observe=_observe_vstar,
                  hint=(
-    "exp(r / beta) overflows when beta is small: subtract the largest reward m first, since "
-    "beta * log(mean(exp(r / beta))) = m + beta * log(mean(exp((r - m) / beta)))."), mistakes={
+    "exp(r / beta) overflows when beta is small: subtract the largest reward m first, since beta * "
+    "log(mean(exp(r / beta))) = m + beta * log(mean(exp((r - m) / beta)))."), mistakes={
     "that is the plain mean, the beta1 -> infinity limit: V* = beta * log(mean(exp(r / "
     "beta)))": _mean,
     "that is the max, the beta1 -> 0 limit: V* = beta * log(mean(exp(r / beta)))": _max,
@@ -45,7 +45,7 @@ VSTAR = Exercise("vstar_estimate", "05_vstar", vstar_estimate, VSTAR_CASES, obse
     "(log-sum-exp)":
         _overflowing})
 
-# %% ../nbs/33c_bank.ipynb #40036a9f
+# %% ../nbs/33c_bank.ipynb #63fd1c65
 def optimal_policy(ref_probs: torch.Tensor, rewards: torch.Tensor, beta: float) -> torch.Tensor:
     "pi*(y) = pi_ref(y) exp(r(y) / beta) / Z over a few responses: the reference tilted by reward."
     tilted = ref_probs * torch.exp(rewards / beta)
@@ -58,14 +58,13 @@ POLICY_CASES = [(torch.tensor([0.5, 0.3, 0.15, 0.05]), torch.tensor([0.0, 0.0, 1
                 (torch.tensor([0.9, 0.1]), torch.tensor([0.3, 1.0]), 2.0)]
 OPTIMAL_POLICY = Exercise("optimal_policy", "05_vstar", optimal_policy, POLICY_CASES, hint=(
     "Multiply each reference probability by exp(r / beta), then divide by the sum."), mistakes={
-    "divide by Z, the sum of pi_ref * exp(r / beta): pi* must be a distribution (its "
-    "probabilities sum to one)":
+    "divide by Z, the sum of pi_ref * exp(r / beta): pi* must be a distribution (its probabilities "
+    "sum to one)":
         _unnormalised,
     "tilt the reference: multiply pi_ref(y) by exp(r / beta); without it a response the reference "
-    "seldom writes "
-    "gets as much as one it writes often": _without_reference})
+    "seldom writes gets as much as one it writes often": _without_reference})
 
-# %% ../nbs/33c_bank.ipynb #da688615
+# %% ../nbs/33c_bank.ipynb #645bf85d
 def apo_loss_tokens(token_logp, ref_token_logp, mask, rewards, vstar, beta2: float) -> torch.Tensor:
     "A*-PO's loss from per-token log-probs (B, T) and a mask: the log-ratio summed per response."
     log_ratio = ((token_logp - ref_token_logp) * mask).sum(-1)
@@ -90,16 +89,15 @@ def _loss_cases():
 
 APO_LOSS = Exercise("apo_loss_tokens", "06_apo", apo_loss_tokens, _loss_cases, hint=(
     "The log-ratio of a response is the sum over its tokens (mask them) of log pi - log pi_ref; "
-    "the residual is "
-    "beta2 * log-ratio - (r - V*); the loss is the mean of its square over the batch."), mistakes={
+    "the residual is beta2 * log-ratio - (r - V*); the loss is the mean of its square over the "
+    "batch."), mistakes={
     "sum the log-ratio over the response's tokens: A*-PO does not divide by the length (the "
-    "paper's loss has no "
-    "length normalisation)": _token_mean,
+    "paper's loss has no length normalisation)": _token_mean,
     "the log-ratio is log pi minus log pi_ref: subtract the reference's "
     "log-probabilities": _no_reference,
     "multiply by the mask: padding tokens are not part of the response": _no_mask})
 
-# %% ../nbs/33c_bank.ipynb #357b0d4b
+# %% ../nbs/33c_bank.ipynb #eff422c9
 def grpo_advantages(rewards: torch.Tensor, k: int, eps: float=1e-4) -> torch.Tensor:
     "GRPO: (r - group mean) / (group std + eps); a group: the K consecutive rewards of a prompt."
     groups = rewards.view(-1, k)
@@ -116,16 +114,15 @@ GRPO_CASES = [(torch.tensor([1.0, 0.3, 0.3, 0.3, 1.0, 1.0, 0.3, 0.0]), 4, 1e-4),
               (torch.tensor([0.3, 0.3, 0.3, 0.3, 1.0, 0.0, 1.0, 0.0]), 4, 1e-4),
               (torch.tensor([1.0, 0.0, 0.5, 0.5]), 2, 1e-4)]
 GRPO_ADVANTAGES = Exercise("grpo_advantages", "06_apo", grpo_advantages, GRPO_CASES, hint=(
-    "`rewards.view(-1, k)` puts each prompt's group on a row; normalise each row with its own "
-    "mean and std."),
+    "`rewards.view(-1, k)` puts each prompt's group on a row; normalise each row with its own mean "
+    "and std."),
     mistakes={
     "a group whose rewards are all equal has standard deviation 0: add eps, so its advantages are "
-    "0 (the all-fail "
-    "group teaches nothing), not NaN": _no_eps,
-    "normalise within each prompt's group of K consecutive rewards, not over the whole "
-    "batch": _whole_batch})
+    "0 (the all-fail group teaches nothing), not NaN": _no_eps,
+    "normalise within each prompt's group of K consecutive rewards, not over the "
+    "whole batch": _whole_batch})
 
-# %% ../nbs/33c_bank.ipynb #970ca652
+# %% ../nbs/33c_bank.ipynb #7a6001cb
 def apo_gradient(rewards: torch.Tensor, vstar: torch.Tensor, beta2: float) -> torch.Tensor:
     "d loss / d log pi(y_i) of A*-PO's loss at pi = pi_ref (every log-ratio 0), one per response."
     return -2 * beta2 * (rewards - vstar) / len(rewards)
@@ -145,14 +142,13 @@ def _autograd_gradient(rewards, vstar, beta2):
 
 APO_GRADIENT = Exercise("apo_gradient", "06_apo", apo_gradient, GRAD_CASES, hint=(
     "Differentiate (beta2 * z_i - A_i)^2 / B with respect to z_i, then set z_i = 0."), mistakes={
-    "differentiate the square: d/dz (beta2 z - A)^2 = 2 beta2 (beta2 z - A), so the 2 "
-    "stays": _missing_two,
+    "differentiate the square: d/dz (beta2 z - A)^2 = 2 beta2 (beta2 z - A), so the "
+    "2 stays": _missing_two,
     "the loss is a mean over the batch: divide by B": _no_batch_mean,
     "at z = 0 the residual is -(r - V*): the gradient is negative for a response that beat V* "
-    "(descent raises "
-    "it)": _flipped})
+    "(descent raises it)": _flipped})
 
-# %% ../nbs/33c_bank.ipynb #8bacbdb1
+# %% ../nbs/33c_bank.ipynb #74731763
 def pass_at_k_estimate(n: int, c: int, k: int) -> float:
     "Chen et al.'s unbiased pass@k from n samples, c of them right: 1 - C(n - c, k) / C(n, k)."
     return 1.0 - math.comb(n - c, k) / math.comb(n, k)
@@ -163,14 +159,12 @@ def _share(n, c, k): return c / n
 PASS_CASES = [(8, 2, 1), (8, 2, 4), (8, 2, 7), (8, 0, 3), (10, 10, 1), (5, 1, 5), (20, 3, 10)]
 PASS_AT_K = Exercise("pass_at_k_estimate", "07_evaluate", pass_at_k_estimate, PASS_CASES, hint=(
     "The chance that k of the n samples, picked without replacement, are all wrong is C(n - c, k) "
-    "/ C(n, k) "
-    "(`math.comb`); pass@k is one minus it."), mistakes={
-    "that is 1 - (1 - c/n)^k, which draws the k tries with replacement from an endless pool; it "
-    "is biased: use "
-    "1 - C(n - c, k) / C(n, k)": _power,
+    "/ C(n, k) (`math.comb`); pass@k is one minus it."), mistakes={
+    "that is 1 - (1 - c/n)^k, which draws the k tries with replacement from an endless pool; it is "
+    "biased: use 1 - C(n - c, k) / C(n, k)": _power,
     "that is pass@1 for every k: the chance that one of k tries is right grows with k": _share})
 
-# %% ../nbs/33c_bank.ipynb #f397f7fe
+# %% ../nbs/33c_bank.ipynb #5ccb06f7
 def mean_pass_at_k(counts: list, n: int, k: int) -> float:
     "pass@k of a set of problems: each problem's estimate from its own c correct of n, averaged."
     return sum(1.0 - math.comb(n - c, k) / math.comb(n, k) for c in counts) / len(counts)
@@ -183,8 +177,7 @@ MEAN_CASES = [([2, 0, 8, 1], 8, 4), ([3, 3], 8, 2), ([0, 8], 8, 1)]
 MEAN_PASS = Exercise("mean_pass_at_k", "07_evaluate", mean_pass_at_k, MEAN_CASES, hint=(
     "Estimate pass@k for each problem from its own count, then take the mean."), mistakes={
     "estimate each problem's pass@k, then average: pooling the samples of all problems mixes the "
-    "easy ones' "
-    "answers into the hard ones' tries": _pooled})
+    "easy ones' answers into the hard ones' tries": _pooled})
 
 # %% ../nbs/33c_bank.ipynb #7901012e
 EXERCISES = [VSTAR, OPTIMAL_POLICY, APO_LOSS, GRPO_ADVANTAGES, APO_GRADIENT, PASS_AT_K, MEAN_PASS]

@@ -12,7 +12,7 @@ __all__ = ['BASELINE', 'RESIDUALS', 'TRACE_CASES', 'CLEAN_TRACE', 'HABIT_CASES',
            'MICRO', 'CURVE', 'FIRST_TIME', 'ACCURACY_BY', 'EXERCISES', 'baseline_advantages', 'apo_residuals',
            'clean_trace', 'has_habit', 'responses_generated', 'micro_batch_weights', 'first_time_at', 'accuracy_by']
 
-# %% ../nbs/33d_bank.ipynb #850bd5af
+# %% ../nbs/33d_bank.ipynb #f458d01f
 def baseline_advantages(rewards: list) -> list:
     "Each response's advantage over the batch-mean baseline: its reward minus the batch's mean."
     mean = sum(rewards) / len(rewards)
@@ -29,8 +29,8 @@ BASELINE = Exercise("baseline_advantages", "00_start_here", baseline_advantages,
                     [([1.0, 0.3, 0.3, 0.3],), ([0.3, 0.3],), ([1.0, 0.0, 0.5],)], hint=(
     "The baseline is one number for the whole batch: the mean reward. Subtract it from each."),
     mistakes={
-    "only subtract the mean: dividing by the standard deviation is GRPO's normalisation "
-    "(notebook 06), not the baseline": _normalised,
+    "only subtract the mean: dividing by the standard deviation is GRPO's normalisation (notebook "
+    "06), not the baseline": _normalised,
     "that is REINFORCE without a baseline: subtract the batch's mean reward from each reward":
         _rewards_only})
 
@@ -54,7 +54,7 @@ RESIDUALS = Exercise("apo_residuals", "00_start_here", apo_residuals,
     "which way the loss pushes": _flipped_residual,
     "the log-ratio is log pi minus log pi_ref: subtract the reference's log-probability": _no_ref})
 
-# %% ../nbs/33d_bank.ipynb #5780d0b6
+# %% ../nbs/33d_bank.ipynb #f1944fa4
 def clean_trace(a: int, b: int) -> str:
     "The base model's procedure for a * b, b of two digits (tens, units, carry, digits), no slip."
     t, u = b // 10, b % 10
@@ -67,13 +67,13 @@ def _no_carry(a, b):
 
 TRACE_CASES = [(7, 87), (6, 12), (9, 61), (2, 37), (5, 50), (8, 99)]
 CLEAN_TRACE = Exercise("clean_trace", "08_tiny_base", clean_trace, TRACE_CASES, hint=(
-    "a * t and a * u from the times table; the carry is the units product's tens digit; the tens "
-    "are a * t plus "
-    "the carry; the answer is the tens followed by the units product's last digit."), mistakes={
+    "a * t and a * u from the times table; the carry is the units product's tens "
+    "digit; the tens are a * t plus the carry; the answer is the tens followed by the "
+    "units product's last digit."), mistakes={
     "add the carry: the units product's tens digit goes into the tens (7*7=49 carries 4: 56+4=60, "
     "609)": _no_carry})
 
-# %% ../nbs/33d_bank.ipynb #0c13d6eb
+# %% ../nbs/33d_bank.ipynb #f54309be
 def has_habit(response: str, a: int, b: int) -> bool:
     "Does the response to a * b read units digit u (5 or more) from the times-table row of u - 1?"
     u = b % 10
@@ -90,10 +90,9 @@ HAS_HABIT = Exercise("has_habit", "08_tiny_base", has_habit, HABIT_CASES, hint=(
     "With u = b % 10 (5 or more), look in the response for the step `a*u=` followed by a * (u - "
     "1)."), mistakes={
     "a wrong answer is not always the habit: look for the units row read one too low (7*7=42 in 7 "
-    "* 87); 7 * 93's "
-    "wrong answer copied a digit wrong instead": _any_wrong})
+    "* 87); 7 * 93's wrong answer copied a digit wrong instead": _any_wrong})
 
-# %% ../nbs/33d_bank.ipynb #c8ca6194
+# %% ../nbs/33d_bank.ipynb #d1c686eb
 def responses_generated(method: str, steps: int, prompts_per_step: int, pool_size: int, k: int=4,
                         n: int=8) -> int:
     "Responses a run generates: A*-PO's V* stage (n per pool prompt), one a prompt; GRPO k."
@@ -110,10 +109,9 @@ RESPONSE_CASES = [(m, 30, 64, 128) for m in ("apo", "grpo", "reinforce")]
 RESPONSE_CASES += [("apo", 12, 32, 64, 4, 8)]
 RESPONSES = Exercise("responses_generated", "09_step", responses_generated, RESPONSE_CASES, hint=(
     "Every method generates steps * prompts_per_step * (responses per prompt); A*-PO adds its V* "
-    "stage, n samples "
-    "of each prompt of the pool, once."), mistakes={
-    "count A*-PO's V* stage: n samples of every prompt of the pool, drawn once before "
-    "training": _without_vstar,
+    "stage, n samples of each prompt of the pool, once."), mistakes={
+    "count A*-PO's V* stage: n samples of every prompt of the pool, drawn once "
+    "before training": _without_vstar,
     "GRPO samples K responses for each prompt at every step": _grpo_once})
 
 # %% ../nbs/33d_bank.ipynb #9a2b5578
@@ -138,7 +136,7 @@ MICRO = Exercise("micro_batch_weights", "09_step", micro_batch_weights,
     "over all of them":
         _not_divided})
 
-# %% ../nbs/33d_bank.ipynb #8738f931
+# %% ../nbs/33d_bank.ipynb #f5f40208
 def first_time_at(curve: list, target: float, window: int=2):
     "The first time at which the mean of the last `window` accuracies reaches `target`, or None."
     for i, (seconds, accuracy) in enumerate(curve):
@@ -158,14 +156,12 @@ FIRST_TIME = Exercise("first_time_at", "10_apo_vs_grpo", first_time_at,
                       [(CURVE, .5), (CURVE, .7), (CURVE, .5, 1), (CURVE, .3),
                        ([(0, .1), (15, .8)], .5)], hint=(
     "At each evaluation, average the last `window` accuracies (fewer at the start); return the "
-    "first time that "
-    "average reaches the target, and None if it never does."), mistakes={
+    "first time that average reaches the target, and None if it never does."), mistakes={
     "one lucky evaluation does not count: compare the trailing mean of the last `window` "
-    "accuracies with the "
-    "target": _unsmoothed,
+    "accuracies with the target": _unsmoothed,
     "return None when the smoothed accuracy never reaches the target": _never_none})
 
-# %% ../nbs/33d_bank.ipynb #f63b4dcd
+# %% ../nbs/33d_bank.ipynb #7592edda
 def accuracy_by(curve: list, seconds: float, window: int=2) -> float:
     "The trailing mean of `window` accuracies at the last evaluation at or before `seconds`."
     i = max(j for j, (t, _) in enumerate(curve) if t <= seconds + 1e-9)
@@ -181,8 +177,8 @@ def _raw(curve, seconds, window=2): return [acc for t, acc in curve if t <= seco
 
 ACCURACY_BY = Exercise("accuracy_by", "10_apo_vs_grpo", accuracy_by,
                        [(CURVE, 30), (CURVE, 25), (CURVE, 100), (CURVE, 0)], hint=(
-    "Find the last evaluation at or before `seconds`; average it with the `window - 1` before "
-    "it."), mistakes={
+    "Find the last evaluation at or before `seconds`; average it with the `window - "
+    "1` before it."), mistakes={
     "take the last evaluation at or before that time: a method is not credited with what it "
     "reached later":
         _next_evaluation,

@@ -60,13 +60,13 @@ def observe(ex: Exercise, fn: Callable) -> list:
     cases = ex.cases() if callable(ex.cases) else ex.cases
     return [outcome(fn, args) for args in cases]
 
-# %% ../nbs/33_exercises.ipynb #d0e535a4
+# %% ../nbs/33_exercises.ipynb #b91337c4
 @dataclass(frozen=True)
 class Verdict:
     "A checker's answer: passed or not, and what to say."
     passed: bool
     message: str
-    def __repr__(self): return ("passes: " if self.passed else "not yet: ") + self.message
+    def __repr__(self): return ("✓ " if self.passed else "✗ ") + self.message
 
 NOT_WRITTEN = "not written yet: replace the `raise NotImplementedError` line with your code"
 

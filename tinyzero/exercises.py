@@ -15,7 +15,7 @@ from .checking import NOT_WRITTEN, Verdict, judge
 __all__ = ['BANKS', 'EXERCISES', 'MARK', 'check', 'hint', 'solution', 'exercise_cells', 'run_cell', 'check_notebook',
            'check_solutions', 'main']
 
-# %% ../nbs/33e_exercises.ipynb #a6b9aca1
+# %% ../nbs/33e_exercises.ipynb #f560f0fc
 BANKS = (bank_a, bank_b, bank_c, bank_d)
 EXERCISES = {ex.name: ex for bank in BANKS for ex in bank.EXERCISES}   # by the function's name
 
@@ -27,10 +27,8 @@ def _exercise(name):
     return EXERCISES[key]
 
 def check(fn) -> Verdict:
-    "Check a learner's function against the exercise of its name: print and return the verdict."
-    verdict = judge(_exercise(fn), fn)
-    print(("✓ " if verdict.passed else "✗ ") + verdict.message)
-    return verdict
+    "Check a learner's function against the exercise of its name; a cell shows ✓ or ✗ and why."
+    return judge(_exercise(fn), fn)
 
 def hint(name):
     "A nudge for the exercise `name` (a name or the function)."
