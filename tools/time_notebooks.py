@@ -3,16 +3,17 @@
     python tools/time_notebooks.py                       # every notebook in nbs/
     python tools/time_notebooks.py nbs/06_apo.ipynb ...  # some of them
 
-Prints each notebook's seconds and its slowest cells. Cells flagged `#| slow`, `#| gpu` or `#| peers` are not run, as
-in `nbdev_test` without flags. Imports made by one notebook are not paid again by the next, and the interpreter's own
-start (a few seconds per notebook under `nbdev_test`) is left out.
+Prints each notebook's seconds and its slowest cells. Cells flagged with settings.ini's `tst_flags` (slow, gpu,
+peers) are not run, as in `nbdev_test` without flags. Imports made by one notebook are not paid again by the next,
+and the interpreter's own start (a few seconds per notebook under `nbdev_test`) is left out.
 """
 import os, sys, time
 from pathlib import Path
 from execnb.nbio import read_nb
 from execnb.shell import CaptureShell
+from nbdev.config import get_config
 
-SKIP = {"slow", "gpu", "peers"}
+SKIP = set(get_config().tst_flags.split())     # the flags nbdev_test leaves out unless told (settings.ini)
 
 def skipped(src: str) -> bool:
     directives = [l[3:].strip() for l in src.splitlines() if l.startswith("#| ")]
