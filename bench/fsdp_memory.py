@@ -16,7 +16,7 @@ import torch
 from transformers import Qwen2Config, Qwen2ForCausalLM
 from tinyzero.distributed import shard, start_processes, stop_processes, unsharded
 from tinyzero.memory import KNOWN_ARCHITECTURES, _sharded_weights, layer_activation_bytes, saved_bytes
-from tinyzero.processes import all_gather, rank, world_size
+from tinyzero.processes import all_gather, barrier, rank, world_size
 
 start_processes()
 n, a = world_size(), dict(KNOWN_ARCHITECTURES["Qwen/Qwen2.5-3B"], vocab_size=512)
@@ -62,4 +62,5 @@ if rank() == 0:
         print(f"| {name} | {' | '.join(fmt(g) for g in got)} | {fmt(want)} | {ratio:.3f} |")
     print(f"largest difference: {100 * worst:.1f}%")
     assert worst <= 0.15, worst
+barrier()          # neither process tears its group down while the other still works
 stop_processes()
