@@ -92,6 +92,7 @@ def _checks(cfg: Config) -> list:
         ("eval.pass_k", e.pass_k >= 0, ">= 0 (0: off)"),
         ("data.tasks", bool(d.tasks) and set(d.tasks) <= set(TASKS), f"a list from {TASKS}"),
         ("data.curriculum", curriculum_ok, f"shares of {DIFFICULTIES} summing to 1"),
+        ("data.draw", d.draw in ("random", "passes"), "random or passes"),
         ("vstar.mode", v.mode in ("eager", "lazy"), "eager or lazy"),
         ("training.lr", t.lr > 0, "> 0"),
         ("training.temperature", t.temperature > 0, "> 0"),

@@ -11,7 +11,7 @@ from .rewards import THINK_OPEN, THINK_CLOSE, ANSWER_OPEN, ANSWER_CLOSE, format_
 # %% auto #0
 __all__ = ['TASKS', 'DIFFICULTIES', 'MULT_RANGES', 'COUNTDOWN_SPECS', 'LARGE', 'HELDOUT_FRACTION', 'EVAL_SEED', 'CURRICULUM',
            'INSTRUCTION', 'FEWSHOT', 'Problem', 'make_multiplication', 'make_countdown', 'make_problem', 'is_heldout',
-           'sample_problem', 'problem_set', 'training_pools', 'eval_set', 'pools_for', 'eval_set_for',
+           'sample_problem', 'problem_set', 'training_pools', 'eval_set', 'pools_for', 'eval_set_for', 'pass_index',
            'curriculum_level', 'question', 'solution_text', 'make_prompt', 'problems_dataset']
 
 # %% ../nbs/02_data.ipynb #898b1e6f
@@ -166,6 +166,18 @@ def eval_set_for(data) -> list[Problem]:
     "The held-out problems of a run's `data` config."
     return eval_set(data.tasks, list(data.curriculum), data.eval_per_difficulty, data.seed,
                     data.use_all_numbers, data.heldout_fraction)
+
+# %% ../nbs/02_data.ipynb #3f3b6cad
+def pass_index(j: int,          # the draw's number in the run (0, 1, 2, ...)
+               pool_size: int,  # problems in the pool
+               seed: int=0,     # the orders' seed (`data.seed`)
+              ) -> int:
+    "The pool index of draw `j` when draws go through the pool in passes, each shuffled by its seed."
+    if pool_size < 1: raise ValueError(f"the pool is empty (pool_size = {pool_size})")
+    n, i = divmod(j, pool_size)
+    order = list(range(pool_size))
+    random.Random(f"{seed}-pass-{n}").shuffle(order)   # pass n's order: the same on any machine
+    return order[i]
 
 # %% ../nbs/02_data.ipynb #c06f3928
 CURRICULUM = {"very_easy": 0.32, "easy": 0.40, "medium": 0.16, "hard": 0.12}

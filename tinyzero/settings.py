@@ -35,6 +35,8 @@ class DataConfig:
     scheme: str = "process"             # reward: "process" (partial credit) or "binary" (TinyZero)
     use_all_numbers: bool = False       # countdown: every number exactly once (TinyZero's rule)
     train_pool: int = 256               # distinct training problems per task and level
+    draw: str = "random"                # "random": each prompt from its pool at random; "passes":
+                                        # through the pool in passes (epochs), each in its own order
     eval_per_difficulty: int = 25       # held-out problems per task and level
     heldout_fraction: float = HELDOUT_FRACTION  # share of the puzzle space kept for evaluation
     seed: int = 0                       # which problems are in the pools, and which a step draws

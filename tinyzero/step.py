@@ -10,7 +10,7 @@ from functools import partial
 import torch
 from fastcore.basics import patch
 from .apo import ALGOS, Scored, token_k3
-from .data import curriculum_level, make_prompt, pools_for
+from .data import curriculum_level, make_prompt, pass_index, pools_for
 from .generate import address_seed, generate, logprobs_by_length
 from .models import Policy, autocast
 from .rewards import score
@@ -69,10 +69,14 @@ def draw_problems(self: Stepper, step: int) -> list:
     "1. The step's problems at the curriculum's level, tasks in equal shares; each one addressed."
     data, training = self.cfg.data, self.cfg.training
     level = curriculum_level(step, training.steps, data.curriculum)
+    B, T = training.prompts_per_step, len(data.tasks)
     problems = []
-    for i in range(training.prompts_per_step):
-        pool = self.pools[(data.tasks[i % len(data.tasks)], level)]
-        problems.append(pool[address_seed("problem", data.seed, step, i) % len(pool)])
+    for i in range(B):
+        pool = self.pools[(data.tasks[i % T], level)]
+        if data.draw == "passes":           # this task's draw number in the run, through its pool
+            j = step * len(range(i % T, B, T)) + i // T
+            problems.append(pool[pass_index(j, len(pool), data.seed)])
+        else: problems.append(pool[address_seed("problem", data.seed, step, i) % len(pool)])
     return problems
 
 @patch

@@ -117,7 +117,8 @@ def offline_stage(self: Trainer):
         cache.hits, cache.misses = counts
         return
     self.metrics([dict(step=self.step, vstar_stage_seconds=info["seconds"],
-                       vstar_drawn=info["drawn"], vstar_all_wrong=info["all_wrong"],
+                       vstar_drawn=info["drawn"], vstar_tokens=info["tokens"],
+                       vstar_all_wrong=info["all_wrong"],
                        vstar_mean=info["mean_vstar"])])
 
 @patch

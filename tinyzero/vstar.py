@@ -173,10 +173,11 @@ def learnable_only(items: list, learnable: list) -> list:
 @patch
 def stage(self: VStar, problems: list, n: int | None=None) -> dict:
     "Eager mode: V* of every problem before training, with summary figures for the log."
-    t = time.perf_counter()
+    t, before = time.perf_counter(), self.generated
     values, learnable = self.values(problems, n, progress=True)
     return dict(values=values, learnable=learnable, prompts=len(problems), drawn=self.drawn,
-                seconds=time.perf_counter() - t, mean_vstar=sum(values) / max(len(values), 1),
+                tokens=self.generated - before, seconds=time.perf_counter() - t,
+                mean_vstar=sum(values) / max(len(values), 1),
                 all_wrong=sum(not ok for ok in learnable) / max(len(learnable), 1))
 
 @patch

@@ -133,8 +133,10 @@ def _draw(self: RunVStar, jobs: list, progress: bool=False):
     bar = tqdm(total=len(jobs), desc="V* samples", disable=not progress or r != 0)
     for s in range(0, len(jobs), self.batch_size * w):
         chunk = jobs[s:s + self.batch_size * w]
-        results = [None] * len(chunk)
-        for q, part in enumerate(all_gather(self._score(chunk[r::w]))): results[q::w] = part
+        results, before = [None] * len(chunk), self.generated
+        parts = all_gather((self._score(chunk[r::w]), self.generated - before))
+        for q, (part, _) in enumerate(parts): results[q::w] = part
+        self.generated = before + sum(tokens for _, tokens in parts)   # every process's tokens
         bar.update(len(chunk))
         yield chunk, results
     bar.close()
