@@ -13,8 +13,8 @@ from .runlog import read_jsonl
 
 # %% auto #0
 __all__ = ['METHODS', 'COLORS', 'eval_curve', 'smooth', 'time_to_reach', 'accuracy_at', 'method_overrides', 'run_method',
-           'compare', 'summary', 'summary_markdown', 'plot_comparison', 'predicted_ratio', 'crossover', 'sweep',
-           'to_target_records', 'ratio_table', 'ratio_markdown', 'plot_crossover']
+           'compare', 'summary', 'summary_markdown', 'plot_comparison', 'predicted_ratio', 'to_target_records',
+           'ratio_table', 'ratio_markdown']
 
 # %% ../nbs/10_apo_vs_grpo.ipynb #1bdb421e
 def eval_curve(rows: list[dict]) -> list[tuple[float, int, float]]:
@@ -57,14 +57,14 @@ def method_overrides(method: str, cfg) -> dict:
 def run_method(config: str | Path,    # the YAML config every method shares
                method: str,           # one of METHODS, or grpo_k<K>
                seed: int,             # training seed (sampling, initial order)
-               budget_s: float | None, # training-time budget: V* stage in, evaluations out; None: the config's steps
+               budget_s: float | None, # training seconds, V* stage in (None: the config's steps)
                out: str | Path,       # a directory for this comparison
-               every_seconds: float | None=15, # evaluate every this many seconds of training; None: every `eval.every` steps
+               every_seconds: float | None=15, # evaluate every so many seconds (None: `eval.every`)
                overrides: dict | None=None, # other dotted keys: {"data.curriculum": {"easy": 1.0}}
               ) -> dict:
-    "Train `method` for `budget_s` s (or the config's steps) in a child process: its eval curve, steps, peak memory."
+    "Train `method` for `budget_s` s (or its steps) in a child process: eval curve, steps, memory."
     run_dir, base = Path(out) / f"{method}-seed{seed}", load_config(config, overrides or {})
-    clock = {} if budget_s is None else {"training.steps": 1_000_000, "training.time_budget_s": budget_s}
+    clock = {"training.steps": 1_000_000, "training.time_budget_s": budget_s} if budget_s else {}
     if every_seconds is not None: clock["eval.every_seconds"] = every_seconds
     cfg = load_config(config, {**(overrides or {}), **method_overrides(method, base),
                                "training.seed": seed, **clock,
@@ -197,108 +197,54 @@ def plot_comparison(results: list[dict], gain: float=0.15, window: int=2):
 
 # %% ../nbs/10_apo_vs_grpo.ipynb #ed742e3f
 def predicted_ratio(passes: float, n: int=8, k: int=4) -> float:
-    "A*-PO's tokens over GRPO's after `passes` over a pool: N samples once plus 1 per visit, against K per visit."
-    if passes <= 0 or n < 0 or k < 1: raise ValueError(f"need passes > 0, n >= 0, k >= 1; got {passes}, {n}, {k}")
+    "A*-PO's tokens over GRPO's after `passes`: N samples once and 1 per visit, against K a visit."
+    if passes <= 0 or n < 0 or k < 1: raise ValueError(f"need passes > 0, n >= 0, k >= 1: {n, k}")
     return (n + passes) / (k * passes)
 
-def crossover(n: int=8, k: int=4) -> float | None:
-    "The passes at which the predicted ratio is 1, E = N / (K - 1); beyond it A*-PO generates fewer tokens."
-    return None if k <= 1 else n / (k - 1)
-
-# %% ../nbs/10_apo_vs_grpo.ipynb #4a7f4108
-def sweep(config, passes=(1, 2, 4, 8), methods=("apo", "grpo", "grpo_k8"), seeds=(0, 1, 2),
-          visits: int=512, prompts: int=32, eval_every: int=2, out: str | Path="outputs/tokens_to_target",
-          overrides: dict | None=None, progress=print) -> list[dict]:
-    "Every seed, pass count and method: `visits` prompt visits over a pool of `visits / passes` prompts."
-    if visits % prompts or any(visits % e for e in passes):
-        raise ValueError(f"visits ({visits}) must be a multiple of prompts ({prompts}) and of every pass count")
-    saved = Path(out) / "runs.json"
-    runs = json.loads(saved.read_text()) if saved.exists() else []    # an interrupted sweep resumes
-    for seed in seeds:
-        for e in passes:
-            for m in methods:
-                if any((r["method"], r["seed"], r["passes"]) == (m, seed, e) for r in runs): continue
-                keys = {**(overrides or {}), "data.draw": "passes", "data.train_pool": visits // e,
-                        "training.prompts_per_step": prompts, "training.steps": visits // prompts,
-                        "eval.every": eval_every, "vstar.filter_all_wrong": False}
-                r = run_method(config, m, seed, None, Path(out) / f"passes{e}", None, keys)
-                runs.append({**r, "passes": e, "pool": visits // e})
-                if progress: progress(f"{m} seed {seed}, {e} passes over {visits // e}: accuracy "
-                                      f"{r['curve'][0][2]:.3f} -> {r['curve'][-1][2]:.3f}, {r['wall_s']:.0f} s")
-                tmp = saved.with_suffix(".tmp")
-                tmp.write_text(json.dumps(runs, indent=1)); os.replace(tmp, saved)
-    return runs
-
 # %% ../nbs/10_apo_vs_grpo.ipynb #ba426d5f
-def to_target_records(runs: list[dict], gains=(0.10,), eval_every: int=2, window: int=2) -> list[dict]:
-    "Per run and target (the base model's accuracy + each gain): tokens (V* in), seconds, visits to it."
-    if min(gains) <= 0: raise ValueError(f"a target is the base accuracy + a gain > 0; got gains {gains}")
-    base = sum(r["curve"][0][2] for r in runs) / len(runs)      # step 0: the same base model for every run
-    records = []
-    for gain in gains:
-        for r in runs:
-            curve = [(s, tok + r["vstar_tokens"], acc) for s, tok, acc in r["curve"]]   # V* is paid first
-            target = round(base + gain, 6)
-            accs = smooth([acc for *_, acc in curve], window)
-            at = next((i for i, acc in enumerate(accs) if acc >= target - 1e-12), None)  # the evaluation
-            records.append(dict(method=r["method"], seed=r["seed"], passes=r["passes"], target=target,
-                                prompts=r["prompts"], k=r["k"], pool=r["pool"],
-                                tokens_to_target=None if at is None else curve[at][1],
-                                seconds_to_target=None if at is None else round(curve[at][0], 2),
-                                visits_to_target=None if at is None else at * eval_every * r["prompts"],
-                                generated_tokens=curve[-1][1], vstar_tokens=r["vstar_tokens"],
-                                vstar_seconds=round(r["vstar_s"], 2), final_accuracy=curve[-1][2]))
-    return records
+def to_target_records(runs: list[dict], gains=(0.15,), eval_every: int=2, window: int=2) -> list:
+    "Per run and target (the base accuracy + each gain): tokens (V* in), seconds and visits to it."
+    if min(gains) <= 0: raise ValueError(f"a target is the base accuracy + a gain > 0, not {gains}")
+    base = sum(r["curve"][0][2] for r in runs) / len(runs)      # step 0: the same base model
+    def record(gain, r):
+        curve = [(s, tok + r["vstar_tokens"], acc) for s, tok, acc in r["curve"]]  # V* paid first
+        target, accs = round(base + gain, 6), smooth([acc for *_, acc in curve], window)
+        at = next((i for i, acc in enumerate(accs) if acc >= target - 1e-12), None)
+        point = None if at is None else curve[at]                  # None: never reached
+        return dict(method=r["method"], seed=r["seed"], passes=r["passes"], target=target,
+                    prompts=r["prompts"], k=r["k"], pool=r["pool"],
+                    tokens_to_target=point and point[1],
+                    seconds_to_target=point and round(point[0], 2),
+                    visits_to_target=point and at * eval_every * r["prompts"],
+                    generated_tokens=curve[-1][1], vstar_tokens=r["vstar_tokens"],
+                    vstar_seconds=round(r["vstar_s"], 2), final_accuracy=curve[-1][2])
+    return [record(gain, r) for gain in gains for r in runs]
 
-def ratio_table(records: list[dict], target: float | None=None, n: int=8) -> list[dict]:
-    "Per passes and GRPO method: A*-PO's tokens and seconds to target over GRPO's, over seeds, beside the prediction."
-    target = min(r["target"] for r in records) if target is None else target
+def ratio_table(records: list[dict], target: float, n: int=8) -> list[dict]:
+    "Per passes and GRPO method: A*-PO's tokens and seconds to `target` over GRPO's, by seed."
     recs = [r for r in records if abs(r["target"] - target) < 1e-9]
     apo = {(r["seed"], r["passes"]): r for r in recs if r["method"] == "apo"}
+    reached = lambda r: r is not None and r["tokens_to_target"] is not None
     rows = []
     for passes in sorted({r["passes"] for r in recs}):
         for m in dict.fromkeys(r["method"] for r in recs if r["method"] != "apo"):
-            ours = [r for r in recs if r["method"] == m and r["passes"] == passes]
-            pairs = [(apo.get((r["seed"], passes)), r) for r in ours]
-            both = [(a, g) for a, g in pairs if a and None not in (a["tokens_to_target"], g["tokens_to_target"])]
-            rows.append(dict(passes=passes, method=m, k=ours[0]["k"], seeds=len(pairs), both=len(both),
-                             predicted=predicted_ratio(passes, n, ours[0]["k"]),
-                             tokens=_spread([a["tokens_to_target"] / g["tokens_to_target"] for a, g in both]),
-                             seconds=_spread([a["seconds_to_target"] / g["seconds_to_target"] for a, g in both]),
-                             apo_reached=sum(a is not None and a["tokens_to_target"] is not None for a, _ in pairs),
-                             reached=sum(g["tokens_to_target"] is not None for g in ours)))
+            pairs = [(apo.get((g["seed"], passes)), g) for g in recs
+                     if g["method"] == m and g["passes"] == passes]
+            both = [(a, g) for a, g in pairs if reached(a) and reached(g)]
+            ratio = lambda key: _spread([a[key] / g[key] for a, g in both])
+            rows.append(dict(passes=passes, method=m, k=pairs[0][1]["k"], seeds=len(pairs),
+                             predicted=predicted_ratio(passes, n, pairs[0][1]["k"]),
+                             tokens=ratio("tokens_to_target"), seconds=ratio("seconds_to_target"),
+                             apo_reached=sum(reached(a) for a, _ in pairs),
+                             reached=sum(reached(g) for _, g in pairs), both=len(both)))
     return rows
 
 def ratio_markdown(rows: list[dict]) -> str:
     "The ratio table as Markdown (as in BENCHMARKS.md)."
     f = lambda d: "-" if d["mean"] is None else f"{d['mean']:.2f} ({d['min']:.2f}-{d['max']:.2f})"
     lines = ["| passes E | against | predicted (N + E) / (K E) | tokens to target, A*-PO / GRPO "
-             "| seconds to target, A*-PO / GRPO | reached: A*-PO, GRPO, both |", "|---|---|---|---|---|---|"]
-    lines += [f"| {r['passes']} | {r['method']} (K = {r['k']}) | {r['predicted']:.2f} | {f(r['tokens'])} | "
-              f"{f(r['seconds'])} | {r['apo_reached']}, {r['reached']}, {r['both']} of {r['seeds']} |" for r in rows]
+             "| seconds to target, A*-PO / GRPO | reached: A*-PO, GRPO, both |", "|" + "---|" * 6]
+    lines += [f"| {r['passes']} | {r['method']} (K = {r['k']}) | {r['predicted']:.2f} | "
+              f"{f(r['tokens'])} | {f(r['seconds'])} | "
+              f"{r['apo_reached']}, {r['reached']}, {r['both']} of {r['seeds']} |" for r in rows]
     return "\n".join(lines)
-
-# %% ../nbs/10_apo_vs_grpo.ipynb #55f3875c
-def plot_crossover(rows: list[dict], n: int=8):
-    "Measured ratio of tokens (left) and seconds (right) to target against passes, the prediction beside it."
-    fig, axes = plt.subplots(1, 2, figsize=(11, 3.6), sharex=True)
-    es = sorted({r["passes"] for r in rows})
-    fine = [es[0] * (es[-1] / es[0]) ** (i / 50) for i in range(51)]
-    for m in dict.fromkeys(r["method"] for r in rows):
-        rs = [r for r in rows if r["method"] == m and r["tokens"]["mean"] is not None]
-        color, k = COLORS.get(m, "tab:purple"), next(r["k"] for r in rows if r["method"] == m)
-        for ax, key in zip(axes, ("tokens", "seconds")):
-            mean = [r[key]["mean"] for r in rs]
-            err = [[a - r[key]["min"] for a, r in zip(mean, rs)], [r[key]["max"] - a for a, r in zip(mean, rs)]]
-            ax.errorbar([r["passes"] for r in rs], mean, yerr=err, color=color, marker="o", capsize=3,
-                        label=f"measured, against GRPO K = {k}")
-        axes[0].plot(fine, [predicted_ratio(e, n, k) for e in fine], color=color, ls=":",
-                     label=f"predicted (N + E) / (K E), K = {k}")
-    for ax, what in zip(axes, ("tokens", "training seconds")):
-        ax.axhline(1, color="gray", lw=1)
-        ax.set_xscale("log", base=2); ax.set_xticks(es, [str(e) for e in es])
-        ax.set_xlabel("passes over the training pool (E)"); ax.set_ylabel(f"A*-PO / GRPO, {what} to target")
-        ax.grid(alpha=.3)
-    axes[0].legend(fontsize=7)
-    fig.tight_layout()
-    return fig

@@ -172,7 +172,7 @@ def pass_index(j: int,          # the draw's number in the run (0, 1, 2, ...)
                pool_size: int,  # problems in the pool
                seed: int=0,     # the orders' seed (`data.seed`)
               ) -> int:
-    "The pool index of draw `j` when draws go through the pool in passes, each shuffled by its seed."
+    "The pool index of draw `j` when draws go through the pool in passes, each in its own order."
     if pool_size < 1: raise ValueError(f"the pool is empty (pool_size = {pool_size})")
     n, i = divmod(j, pool_size)
     order = list(range(pool_size))

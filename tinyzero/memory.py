@@ -12,7 +12,7 @@ from transformers import AutoConfig
 from .apo import ALGOS
 from .config import Config, ConfigError, responses_per_step
 from .data import DIFFICULTIES, make_problem, make_prompt
-from .models import pick_dtype, resolve_model
+from .models import pick_dtype, pretrained_args, resolve_model
 
 # %% auto #0
 __all__ = ['KNOWN_ARCHITECTURES', 'GIB', 'architecture', 'layer_params', 'n_params', 'lora_shapes', 'lora_params',
@@ -36,7 +36,9 @@ def architecture(name_or_path: str) -> dict:
     if name_or_path in KNOWN_ARCHITECTURES: return KNOWN_ARCHITECTURES[name_or_path]
     path = Path(resolve_model(name_or_path)) / "config.json"
     if path.exists(): return json.loads(path.read_text())
-    try: return AutoConfig.from_pretrained(name_or_path).to_dict()     # its config.json alone
+    try:                                        # its config.json alone, or a GGUF file's header
+        where, gguf = pretrained_args(str(path.parent))
+        return AutoConfig.from_pretrained(where if gguf else name_or_path, **gguf).to_dict()
     except Exception as e:
         known = ", ".join(KNOWN_ARCHITECTURES)
         raise ConfigError(f"model.name_or_path: the architecture of {name_or_path!r} is unknown "

