@@ -4,7 +4,7 @@
 
 # %% ../nbs/10_apo_vs_grpo.ipynb #625925e6
 from __future__ import annotations
-import json, os, subprocess, sys, time
+import json, os, shutil, subprocess, sys, time
 from pathlib import Path
 import matplotlib.pyplot as plt
 from .apo import ALGOS
@@ -69,10 +69,10 @@ def run_method(config: str | Path,    # the YAML config every method shares
     cfg = load_config(config, {**(overrides or {}), **method_overrides(method, base),
                                "training.seed": seed, **clock,
                                "output.dir": str(run_dir), "output.save_every": 1_000_000})
-    Path(out).mkdir(parents=True, exist_ok=True)
-    cfg_path = Path(out) / f"{method}-seed{seed}.yaml"
+    shutil.rmtree(run_dir, ignore_errors=True)    # from nothing: no V* cache or checkpoint of a past run
+    run_dir.mkdir(parents=True)
+    cfg_path, log_path = Path(f"{run_dir}.yaml"), Path(f"{run_dir}.log")
     cfg_path.write_text(config_yaml(cfg))
-    log_path = Path(out) / f"{method}-seed{seed}.log"
     t0 = time.perf_counter()
     with open(log_path, "w") as log:
         p = subprocess.Popen([sys.executable, "-m", "tinyzero.train", "--config", str(cfg_path)],
@@ -224,27 +224,27 @@ def ratio_table(records: list[dict], target: float, n: int=8) -> list[dict]:
     "Per passes and GRPO method: A*-PO's tokens and seconds to `target` over GRPO's, by seed."
     recs = [r for r in records if abs(r["target"] - target) < 1e-9]
     apo = {(r["seed"], r["passes"]): r for r in recs if r["method"] == "apo"}
-    reached = lambda r: r is not None and r["tokens_to_target"] is not None
+    hit = lambda r: r is not None and r["tokens_to_target"] is not None
     rows = []
     for passes in sorted({r["passes"] for r in recs}):
-        for m in dict.fromkeys(r["method"] for r in recs if r["method"] != "apo"):
+        for m, k in dict.fromkeys((r["method"], r["k"]) for r in recs if r["method"] != "apo"):
             pairs = [(apo.get((g["seed"], passes)), g) for g in recs
                      if g["method"] == m and g["passes"] == passes]
-            both = [(a, g) for a, g in pairs if reached(a) and reached(g)]
-            ratio = lambda key: _spread([a[key] / g[key] for a, g in both])
-            rows.append(dict(passes=passes, method=m, k=pairs[0][1]["k"], seeds=len(pairs),
-                             predicted=predicted_ratio(passes, n, pairs[0][1]["k"]),
-                             tokens=ratio("tokens_to_target"), seconds=ratio("seconds_to_target"),
-                             apo_reached=sum(reached(a) for a, _ in pairs),
-                             reached=sum(reached(g) for _, g in pairs), both=len(both)))
+            both = [(a, g) for a, g in pairs if hit(a) and hit(g)]
+            ratio = lambda key, ps: _spread([a[key] / g[key] for a, g in ps])
+            rows.append(dict(
+                passes=passes, method=m, k=k, seeds=len(pairs), both=len(both),
+                predicted=predicted_ratio(passes, n, k), whole=ratio("generated_tokens", pairs),
+                tokens=ratio("tokens_to_target", both), seconds=ratio("seconds_to_target", both),
+                apo_reached=sum(hit(a) for a, _ in pairs), reached=sum(hit(g) for _, g in pairs)))
     return rows
 
 def ratio_markdown(rows: list[dict]) -> str:
-    "The ratio table as Markdown (as in BENCHMARKS.md)."
+    "The ratio table as Markdown (as in BENCHMARKS.md): A*-PO's over GRPO's, mean (min-max)."
     f = lambda d: "-" if d["mean"] is None else f"{d['mean']:.2f} ({d['min']:.2f}-{d['max']:.2f})"
-    lines = ["| passes E | against | predicted (N + E) / (K E) | tokens to target, A*-PO / GRPO "
-             "| seconds to target, A*-PO / GRPO | reached: A*-PO, GRPO, both |", "|" + "---|" * 6]
+    lines = ["| E | against | predicted (N + E) / (K E) | whole run's tokens | tokens to target "
+             "| seconds to target | reached: A*-PO, GRPO, both |", "|" + "---|" * 7]
     lines += [f"| {r['passes']} | {r['method']} (K = {r['k']}) | {r['predicted']:.2f} | "
-              f"{f(r['tokens'])} | {f(r['seconds'])} | "
+              f"{f(r['whole'])} | {f(r['tokens'])} | {f(r['seconds'])} | "
               f"{r['apo_reached']}, {r['reached']}, {r['both']} of {r['seeds']} |" for r in rows]
     return "\n".join(lines)
