@@ -1,6 +1,6 @@
 """The V* stage's generation speed against the policy's rollouts, on the shipped tiny base (multiplication, easy).
 
-    python bench/vstar_speed.py           # about a minute on 2 cores
+    python bench/vstar_speed.py           # about 20 seconds on 2 cores (figures in BENCHMARKS.md)
 
 Both go through `tinyzero.generate.generate` (KV cache, finished rows leave the batch at `</answer>`, no gradients).
 The V* stage samples the frozen reference 256 sequences at a time (`vstar.batch_size` in configs/tiny_mult.yaml);

@@ -77,12 +77,20 @@ def end_token_ids(model, tok) -> set[int]:
     ids |= {tok.convert_tokens_to_ids(t) for t in END_TOKENS if t in special}
     return {i for i in ids if i is not None}
 
-def _stopped(tok, ids: list[int], stop: tuple, end_ids: set) -> bool:
+def _stopped(tok, ids: list[int], stop: tuple, end_ids: set, can_end=None) -> bool:
     "Has this response just produced an end token or a stop string?"
     if ids[-1] in end_ids: return True
-    if not stop: return False
+    if not stop or can_end is not None and not can_end(ids[-1]): return False
     tail = tok.decode(ids[-max(len(s) for s in stop) - 1:], skip_special_tokens=True)
     return any(s in tail for s in stop)
+
+def _stop_filter(tok, stop: tuple):
+    "`can_end(id)`: may this token finish a stop string (its text holds a last character of one)?"
+    last, seen = {s[-1] for s in stop}, {}
+    def can_end(i: int) -> bool:
+        if i not in seen: seen[i] = any(c in tok.decode([i]) for c in last)   # once per token
+        return seen[i]
+    return can_end
 
 def _cut(text: str, stop: tuple) -> str:
     "Cut `text` just after the first stop string."
@@ -111,13 +119,14 @@ def _decode_loop(model, tok, prompt_ids, mask, max_new_tokens, min_new_tokens, s
     out = model(input_ids=prompt_ids, attention_mask=mask, position_ids=pos, use_cache=True,
                 logits_to_keep=1)
     cache, logits, pos, rows = _cache_of(out), out.logits[:, -1], pos[:, -1:], B
+    can_end = _stop_filter(tok, stop)
     for t in range(max_new_tokens):
         if t < min_new_tokens: logits[:, list(end_ids)] = float("-inf")
         nxt = sample_next(logits, u[active, t], **sampling)
         keep = []
         for j, (row, token) in enumerate(zip(active.tolist(), nxt.tolist())):
             out_ids[row].append(token)
-            if not _stopped(tok, out_ids[row], stop, end_ids): keep.append(j)
+            if not _stopped(tok, out_ids[row], stop, end_ids, can_end): keep.append(j)
         if not keep or t == max_new_tokens - 1: break
         if len(keep) < len(active):            # drop finished rows from the batch and the cache
             k = torch.tensor(keep, device=dev)
