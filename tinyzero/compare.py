@@ -69,7 +69,7 @@ def run_method(config: str | Path,    # the YAML config every method shares
     cfg = load_config(config, {**(overrides or {}), **method_overrides(method, base),
                                "training.seed": seed, **clock,
                                "output.dir": str(run_dir), "output.save_every": 1_000_000})
-    shutil.rmtree(run_dir, ignore_errors=True)    # from nothing: no V* cache or checkpoint of a past run
+    shutil.rmtree(run_dir, ignore_errors=True)  # empty: no V* cache or checkpoint of a past run
     run_dir.mkdir(parents=True)
     cfg_path, log_path = Path(f"{run_dir}.yaml"), Path(f"{run_dir}.log")
     cfg_path.write_text(config_yaml(cfg))

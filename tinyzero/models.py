@@ -35,13 +35,10 @@ def atomic_save_dir(dest: str | Path, # the directory to (re)write
     tmp = dest.parent / f".tmp-{dest.name}-{os.getpid()}"
     if tmp.exists(): shutil.rmtree(tmp)
     write(tmp)
-    if not dest.exists():
-        os.replace(tmp, dest)
-        return dest
     old = dest.parent / f".old-{dest.name}-{os.getpid()}"
-    os.replace(dest, old)              # two renames: `dest` is missing only between them
+    if dest.exists(): os.replace(dest, old)    # two renames: `dest` is missing only between them
     os.replace(tmp, dest)
-    shutil.rmtree(old)
+    if old.exists(): shutil.rmtree(old)
     return dest
 
 # %% ../nbs/03_models.ipynb #6603b2a4
@@ -145,6 +142,9 @@ def load_model(name_or_path: str, revision: str | None=None, device: str="auto",
     dtype = pick_dtype(dtype, dev)
     where, gguf = pretrained_args(name_or_path)        # a GGUF file is de-quantised into `dtype`
     model = AutoModelForCausalLM.from_pretrained(where, revision=revision, dtype=dtype, **gguf)
+    if gguf and all(p.is_floating_point() for p in model.parameters()):  # de-quantised: drop
+        model.hf_quantizer, model.is_quantized = None, False             # the quantizer, so it
+        model.config.__dict__.pop("quantization_config", None)           # saves as any model
     return model.to(dev)
 
 # %% ../nbs/03_models.ipynb #5b7e2a90
@@ -173,7 +173,6 @@ class Policy:
     def generating(self):
         "A context to generate in (a sharded policy gathers its weights for it: notebook 28)."
         return nullcontext()
-
 
 
     def weights(self, dtype: torch.dtype | None=None) -> dict | None:

@@ -22,12 +22,12 @@ __all__ = ['SCHEMA', 'model_fingerprint', 'VStarCache', 'StopRequested', 'RunVSt
 SCHEMA = "tinyzero-vstar-cache-v1"
 
 def model_fingerprint(name_or_path: str, revision: str | None=None) -> str:
-    "Identity of a reference model: hub name@revision, or a hash of a folder's weights and config."
+    "Identity of a reference model: hub name@revision, or a hash of its local weights."
     p = Path(name_or_path)
-    if not p.is_dir(): return f"hub:{name_or_path}@{revision or 'main'}"
+    if not p.exists(): return f"hub:{name_or_path}@{revision or 'main'}"
     h = hashlib.sha256()
     is_model_file = lambda f: f.suffix in (".safetensors", ".bin") or f.name == "config.json"
-    files = sorted(f for f in p.iterdir() if is_model_file(f))
+    files = [p] if p.is_file() else sorted(f for f in p.iterdir() if is_model_file(f))   # a .gguf
     if not files: raise FileNotFoundError(f"no weights or config.json in {p}")
     for f in files:
         h.update(f.name.encode())
