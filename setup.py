@@ -19,6 +19,7 @@ requirements = shlex.split(cfg.get('requirements', ''))
 learn_requirements = shlex.split(cfg.get('learn_requirements', ''))
 dev_requirements = shlex.split(cfg.get('dev_requirements', ''))
 peers_requirements = shlex.split(cfg.get('peers_requirements', ''))
+smollm2_requirements = shlex.split(cfg.get('smollm2_requirements', ''))
 lic = licenses.get(cfg['license'].lower(), (cfg['license'], None))
 min_python = cfg['min_python']
 
@@ -38,7 +39,9 @@ setuptools.setup(
     package_data={cfg['lib_name']: ['tiny_base/*']},   # the shipped small base model (notebook 08)
     install_requires=requirements,
     extras_require={'learn': learn_requirements, 'peers': peers_requirements,
-                    'dev': learn_requirements + dev_requirements + peers_requirements},
+                    'smollm2': smollm2_requirements,
+                    'dev': learn_requirements + dev_requirements + peers_requirements
+                           + smollm2_requirements},
     python_requires='>=' + cfg['min_python'],
     long_description=open('README.md', encoding='utf-8').read(),
     long_description_content_type='text/markdown',

@@ -2,7 +2,9 @@
 
     python tools/run_notebooks.py nbs/25_memory.ipynb ...     # or no argument: every notebook in nbs/
 
-Cells flagged `#| slow` or `#| gpu` are not run (their outputs are left empty), `#| eval: false` cells neither.
+Cells flagged `#| slow`, `#| gpu` or `#| bench` are not run (their committed outputs are kept), `#| eval: false` cells
+neither. A `bench` cell is a benchmark kept in a notebook (minutes to an hour, never in CI): its committed outputs
+come from `python tools/run_notebooks.py --flags bench nbs/...` (`--flags` runs those flagged cells too).
 Kept: figures (PNG), text and HTML results, printed output. Dropped: stderr (progress bars, warnings) and widget views
 (their ids change on every run), so a rerun writes the same file. Run `nbdev_clean` afterwards, as after any edit.
 """
@@ -11,7 +13,7 @@ from pathlib import Path
 from execnb.nbio import read_nb, write_nb
 from execnb.shell import CaptureShell
 
-SKIP = {"slow", "gpu"}
+SKIP = {"slow", "gpu", "bench"}
 KEEP = ("image/png", "text/plain", "text/html", "text/markdown")
 
 def _skip(cell) -> bool:
@@ -33,7 +35,7 @@ def _keep(out) -> dict | None:
 def run(path: Path):
     nb = read_nb(path)
     for c in nb.cells:
-        if c.cell_type == "code": c.outputs, c.execution_count = [], None
+        if not _skip(c): c.outputs, c.execution_count = [], None
     os.environ["IN_TEST"] = "1"
     cwd = os.getcwd(); os.chdir(path.parent)
     try: CaptureShell(path).run_all(nb, exc_stop=True, preproc=_skip)
@@ -47,4 +49,6 @@ def run(path: Path):
 
 if __name__ == "__main__":
     root = Path(__file__).resolve().parent.parent
-    for p in [Path(a) for a in sys.argv[1:]] or sorted((root / "nbs").glob("*.ipynb")): run(p.resolve())
+    args = sys.argv[1:]
+    if args[:1] == ["--flags"]: SKIP, args = SKIP - set(args[1].split()), args[2:]
+    for p in [Path(a) for a in args] or sorted((root / "nbs").glob("*.ipynb")): run(p.resolve())
