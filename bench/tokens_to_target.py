@@ -5,7 +5,7 @@ A fixed number of prompt visits (512: 16 steps of 32 prompts) over a pool of 512
 GRPO with K = 8, seeds 0 1 2, the same learning rate, prompts per step, evaluations and targets for all. One process
 per run (tinyzero.compare.run_method); the functions are in nbs/10_apo_vs_grpo.ipynb.
 
-    python bench/tokens_to_target.py        # configs/tiny_mult.yaml, 36 runs, about an hour on 2 cores
+    python bench/tokens_to_target.py        # configs/tiny_mult.yaml, 36 runs, about 40 minutes on 2 cores
 
 Prints the ratio table (A*-PO's tokens and seconds to target over each GRPO's, per E, mean and range over seeds)
 beside the prediction (N + E) / (K E) for each target (the base model's accuracy + 15 points, the headline, + 10 and
